@@ -1,0 +1,127 @@
+"""GMM parameters of the kernel (Section 3.1): priors, mean offsets, and what each covariance mode needs.
+
+Offsets are stored at unit scale as K rows of D numbers (D = elements of one sample) and shared across the batch;
+a step uses delta_k = s_t * offsets[k]. The covariance offset of Eq. 11,
+    Delta_k = Delta_bar / (K pi_k),   Delta_bar = sum_l pi_l delta_l delta_l^T   (rank <= K - 1),
+is never formed: each mode keeps only what it needs, all O(K D).
+"""
+
+from dataclasses import dataclass
+
+import torch
+
+OFFSETS = ("ortho", "rand")
+COVARIANCES = ("diag", "vub", "exact")
+
+
+@dataclass
+class Mixture:
+    priors: torch.Tensor  # (K,), positive, sums to 1
+    offsets: torch.Tensor  # (K, D), unit scale, sum_k pi_k offsets[k] = 0
+    diag: torch.Tensor = None  # (D,) diag(Delta_bar) at unit scale               (covariance="diag")
+    sorted_priors: torch.Tensor = None  # (K,) ascending, for the VUB bounds        (covariance="vub")
+    basis: torch.Tensor = None  # (R, D) orthonormal rows V, Delta_bar = V^T diag(eigenvalues) V  (covariance="exact")
+    eigenvalues: torch.Tensor = None  # (R,) at unit scale                           (covariance="exact")
+    # s_max^2 / var: the largest scale at which var I - Delta_k is PSD for every k (0-d tensor, no host sync).
+    max_scale_sq_per_var: torch.Tensor = None
+
+    @property
+    def n_components(self):
+        return self.priors.shape[0]
+
+
+def uniform_priors(n_components, device, dtype):
+    return torch.full((n_components,), 1.0 / n_components, device=device, dtype=dtype)
+
+
+def random_priors(n_components, generator, device, dtype):
+    """A draw from the flat Dirichlet(1, ..., 1): normalised exponentials (torch's Dirichlet takes no generator)."""
+    e = -torch.log1p(-torch.rand(n_components, generator=generator, device=device, dtype=dtype))
+    return e / e.sum()
+
+
+def check_priors(priors, n_components):
+    """Validates user priors (None, "random", or K positive weights summing to 1); returns them as a list or string."""
+    if priors is None or (isinstance(priors, str) and priors in ("uniform", "random")):
+        return priors
+    if isinstance(priors, str):
+        raise ValueError(f"priors must be None, 'uniform', 'random' or {n_components} positive weights summing to 1, "
+                         f"got {priors!r}")
+    weights = torch.as_tensor(priors, dtype=torch.float64).flatten().tolist()
+    if len(weights) != n_components:
+        raise ValueError(f"priors must have n_components = {n_components} weights, got {len(weights)}")
+    if not all(w > 0 and w < float("inf") for w in weights):
+        raise ValueError(f"priors must all be positive and finite, got {weights}")
+    if abs(sum(weights) - 1.0) > 1e-6:
+        raise ValueError(f"priors must sum to 1 (within 1e-6), got sum {sum(weights)}")
+    return weights
+
+
+def make_priors(priors, n_components, generator, device, dtype):
+    if priors is None or priors == "uniform":
+        return uniform_priors(n_components, device, dtype)
+    if priors == "random":
+        return random_priors(n_components, generator, device, dtype)
+    p = torch.tensor(priors, device=device, dtype=dtype)
+    return p / p.sum()
+
+
+def orthonormal_columns(matrix):
+    """Reduced QR with the signs fixed so the frame is uniformly distributed when `matrix` is Gaussian."""
+    q, r = torch.linalg.qr(matrix, mode="reduced")
+    signs = torch.sign(torch.diagonal(r))
+    signs = torch.where(signs == 0, torch.ones_like(signs), signs)
+    return q * signs
+
+
+def draw_offsets(kind, priors, n_dims, generator, device, dtype):
+    """Unit-scale offsets (K, D), centred so that sum_k pi_k offsets[k] = 0.
+
+    rand  (Eq. 9):  O ~ N(0, I), C = O - sum_k pi_k O[:, k],  offsets[k] = C[:, k] / ||C[:, k]||.
+    ortho (Eq. 10): U = orthonormal frame of O (reduced QR, not the paper's SVD: same law, O(D K^2)),
+                    offsets[k] = U[:, k] - sum_l pi_l U[:, l].
+    """
+    n_components = priors.shape[0]
+    gaussian = torch.randn(n_dims, n_components, generator=generator, device=device, dtype=dtype)
+    frame = orthonormal_columns(gaussian) if kind == "ortho" else gaussian
+    centred = frame - frame @ priors[:, None]
+    if kind == "rand":
+        norms = centred.norm(dim=0, keepdim=True)
+        # K = 1 centres the only offset to exactly zero: the mixture is then the plain Gaussian kernel.
+        centred = torch.where(norms > 0, centred / norms.clamp_min(torch.finfo(dtype).tiny), torch.zeros_like(centred))
+    return centred.T.contiguous()
+
+
+def low_rank_eigen(priors, offsets):
+    """Delta_bar / s^2 = A^T A with A = rows sqrt(pi_l) offsets[l]; returns (V rows, eigenvalues), V orthonormal.
+
+    Reduced QR of A^T (D x K) = Q R, then an eigh of the K x K matrix R R^T: no D x D matrix anywhere.
+    """
+    a_t = (offsets * priors.sqrt()[:, None]).T  # (D, K)
+    q, r = torch.linalg.qr(a_t, mode="reduced")
+    eigenvalues, w = torch.linalg.eigh(r @ r.T)
+    return (q @ w).T.contiguous(), eigenvalues.clamp_min(0)
+
+
+def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True):
+    """Everything one kernel step needs for `covariance`, at unit scale (and the noise-matched bound if asked)."""
+    offset_rows = draw_offsets(offsets, priors, n_dims, generator, device, dtype)
+    mix = Mixture(priors=priors, offsets=offset_rows)
+    n_components = priors.shape[0]
+    # The largest eigenvalue of Delta_k at unit scale is lam_max / (K pi_k), worst for the smallest prior.
+    if covariance == "vub":
+        mix.sorted_priors = torch.sort(priors).values
+        # Eq. 34 bounds: u_i = s^2 pi_(i) / (K pi_k) <= var for all i, k  <=>  s^2 <= var K pi_min / pi_max.
+        mix.max_scale_sq_per_var = n_components * priors.min() / priors.max()
+        return mix
+    if covariance == "diag":
+        mix.diag = (priors[:, None] * offset_rows.square()).sum(0)
+        if not need_max_scale:
+            return mix
+    basis, eigenvalues = low_rank_eigen(priors, offset_rows)
+    lam_max = eigenvalues.max()
+    mix.max_scale_sq_per_var = torch.where(lam_max > 0, n_components * priors.min() / lam_max.clamp_min(1e-30),
+                                           torch.zeros_like(lam_max))
+    if covariance == "exact":
+        mix.basis, mix.eigenvalues = basis, eigenvalues
+    return mix

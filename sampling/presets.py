@@ -1,0 +1,24 @@
+"""The paper's variants as named presets of the one kernel: name -> options, read by nodes, benchmarks and docs."""
+
+# Variant suffix -> kernel options (the paper's Sections 3.1 and A.9; EXACT and NOISE-MATCHED are ours).
+VARIANTS = {
+    "RAND": dict(offsets="rand", covariance="diag", share_offsets=False),
+    "ORTHO": dict(offsets="ortho", covariance="diag", share_offsets=False),
+    "ORTHO-VUB": dict(offsets="ortho", covariance="vub", share_offsets=False),
+    "ORTHO-VUB*": dict(offsets="ortho", covariance="vub", share_offsets=True),
+    "EXACT": dict(offsets="ortho", covariance="exact", share_offsets=True),
+    "NOISE-MATCHED": dict(offsets="ortho", covariance="exact", share_offsets=True, offset_schedule="noise_matched"),
+}
+
+# Full names, e.g. "DDIM-GMM-ORTHO-VUB*" or "RFIM-GMM-EXACT": DDIM-GMM for diffusion, RFIM-GMM for flow models.
+PRESETS = {f"{family}-{variant}": dict(options) for family in ("DDIM-GMM", "RFIM-GMM")
+           for variant, options in VARIANTS.items()}
+
+
+def preset_options(name):
+    """A copy of the options of preset `name` (a full name or a bare variant such as "ORTHO-VUB*")."""
+    options = PRESETS.get(name, VARIANTS.get(name))
+    if options is None:
+        raise ValueError(f"preset must be one of {', '.join(PRESETS)} (or a bare variant {', '.join(VARIANTS)}), "
+                         f"got {name!r}")
+    return dict(options)

@@ -1,0 +1,222 @@
+"""The k-diffusion sampler loops: sample_ddim_gmm, sample_rfim_gmm and their Gaussian baselines.
+
+Each follows k-diffusion's convention: model(x, sigma * s_in, **extra_args) returns the denoised estimate, `sigmas`
+is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step.
+"""
+
+import math
+from dataclasses import dataclass
+
+import torch
+from tqdm.auto import trange
+
+from .kernel import kernel_step
+from .mixture import COVARIANCES, OFFSETS, check_priors, draw_mixture, make_priors
+from .schedule import ddim_step, rfim_step, sigmas_to_floats
+
+OFFSET_SCHEDULES = ("constant", "noise_matched")
+# The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
+# never disturb the Gaussian noise stream: s = 0 then reproduces euler_ancestral bit for bit in the noise it uses.
+GMM_SEED_OFFSET = 0x9E3779B97F4A7C15
+
+
+def default_noise_sampler(x, seed=None):
+    """ComfyUI's default: torch.randn from a generator on x's device seeded with `seed` (global RNG without one)."""
+    generator = None
+    if seed is not None:
+        generator = torch.Generator(device=x.device)
+        generator.manual_seed(seed)
+    return lambda sigma, sigma_next: torch.randn(x.size(), dtype=x.dtype, layout=x.layout, device=x.device,
+                                                 generator=generator)
+
+
+def gmm_generator(x, seed=None):
+    if seed is None:
+        return None
+    generator = torch.Generator(device=x.device)
+    generator.manual_seed((int(seed) + GMM_SEED_OFFSET) % 2**64)
+    return generator
+
+
+@dataclass(frozen=True)
+class GmmOptions:
+    """The kernel's options; see sample_ddim_gmm for their meaning."""
+
+    eta: float = 1.0
+    s: float = 1.0
+    n_components: int = 8
+    offsets: str = "ortho"
+    covariance: str = "vub"
+    share_offsets: bool = True
+    priors: object = None
+    offset_schedule: str = "constant"
+    offset_variance_fraction: float = 0.5
+
+
+def _check_number(name, value, low, high=math.inf):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise ValueError(f"{name} must be a finite number in [{low}, {high}], got {value!r}")
+    return float(value)
+
+
+def _check_choice(name, value, choices):
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_eta(eta):
+    # eta = 1 is DDPM's posterior variance (flow: independent steps); beyond it the kernel's mean term has no real root.
+    return _check_number("eta", eta, 0.0, 1.0)
+
+
+def check_options(n_dims, **options):
+    """Validates sampler options for samples of n_dims elements; raises ValueError naming the parameter."""
+    opts = GmmOptions(**options)
+    if isinstance(opts.n_components, bool) or not isinstance(opts.n_components, int) or opts.n_components < 1:
+        raise ValueError(f"n_components must be an integer >= 1, got {opts.n_components!r}")
+    offsets = _check_choice("offsets", opts.offsets, OFFSETS)
+    covariance = _check_choice("covariance", opts.covariance, COVARIANCES)
+    if (offsets == "ortho" or covariance == "vub") and opts.n_components > n_dims:
+        raise ValueError(f"n_components must be in [1, {n_dims}] (the elements of one sample) for offsets='ortho' "
+                         f"or covariance='vub', got {opts.n_components}")
+    if not isinstance(opts.share_offsets, bool):
+        raise ValueError(f"share_offsets must be True or False, got {opts.share_offsets!r}")
+    return GmmOptions(
+        eta=check_eta(opts.eta),
+        s=_check_number("s", opts.s, 0.0),
+        n_components=opts.n_components,
+        offsets=offsets,
+        covariance=covariance,
+        share_offsets=opts.share_offsets,
+        priors=check_priors(opts.priors, opts.n_components),
+        offset_schedule=_check_choice("offset_schedule", opts.offset_schedule, OFFSET_SCHEDULES),
+        offset_variance_fraction=_check_number("offset_variance_fraction", opts.offset_variance_fraction, 0.0, 1.0),
+    )
+
+
+class MixtureSource:
+    """Hands each step its mixture and offset scale: one draw per run (share_offsets) or a fresh one per step."""
+
+    def __init__(self, opts, n_dims, generator, device, dtype):
+        self.opts, self.n_dims, self.generator, self.device, self.dtype = opts, n_dims, generator, device, dtype
+        self.priors = make_priors(opts.priors, opts.n_components, generator, device, dtype)
+        self.shared = self.draw() if opts.share_offsets else None
+
+    def draw(self):
+        o = self.opts
+        return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.device, self.dtype,
+                            need_max_scale=o.offset_schedule == "noise_matched")
+
+    def at(self, var):
+        """(mixture, offset scale s_t) for a step whose Gaussian variance is var."""
+        mix = self.shared if self.shared is not None else self.draw()
+        if self.opts.offset_schedule == "constant":
+            return mix, self.opts.s
+        # noise_matched: s_t^2 = fraction * s_max^2, s_max the largest scale with var I - Delta_k PSD for every k.
+        return mix, (self.opts.offset_variance_fraction * var * mix.max_scale_sq_per_var).sqrt()
+
+    def components(self, batch):
+        """One component index per sample, k ~ Categorical(pi)."""
+        return torch.multinomial(self.priors, batch, replacement=True, generator=self.generator)
+
+
+def compute_dtype(x):
+    if not x.is_floating_point():
+        raise ValueError(f"x must be a floating-point tensor, got dtype {x.dtype}")
+    if x.ndim < 2:
+        raise ValueError(f"x must be batched (B, ...) with at least 2 dimensions, got shape {tuple(x.shape)}")
+    # The GMM arithmetic runs in float32 for half-precision latents, in x's own precision otherwise.
+    return torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+
+
+def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
+                  eta=1.0, gmm=None):
+    """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (Gaussian) or GmmOptions."""
+    extra_args = {} if extra_args is None else extra_args
+    dtype = compute_dtype(x)
+    eta = check_eta(eta)
+    levels = sigmas_to_floats(sigmas, flow=flow)
+    if not isinstance(sigmas, torch.Tensor):
+        sigmas = torch.tensor(levels, device=x.device)
+    seed = extra_args.get("seed", None)
+    noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
+    batch, n_dims = x.shape[0], x[0].numel()
+    source = None if gmm is None else MixtureSource(gmm, n_dims, gmm_generator(x, seed), x.device, dtype)
+    make_step = rfim_step if flow else ddim_step
+
+    def flat(t):
+        return t.reshape(batch, n_dims).to(dtype)
+
+    s_in = x.new_ones([batch])
+    for i in trange(len(levels) - 1, disable=disable):
+        denoised = model(x, sigmas[i] * s_in, **extra_args)
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
+        if levels[i + 1] == 0:
+            # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
+            x = denoised
+            continue
+        step = make_step(levels[i], levels[i + 1], eta)
+        z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
+        if source is None:
+            x_next = kernel_step(flat(x), flat(denoised), step, z)
+        else:
+            mix, scale = source.at(step.var)
+            x_next = kernel_step(flat(x), flat(denoised), step, z, source.components(batch), scale, mix,
+                                 gmm.covariance)
+        x = x_next.reshape(x.shape).to(x.dtype)
+    return x
+
+
+@torch.no_grad()
+def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, s=1.0, n_components=8,
+                    offsets="ortho", covariance="vub", share_offsets=True, priors=None, offset_schedule="constant",
+                    offset_variance_fraction=0.5, noise_sampler=None):
+    """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
+
+    eta: DDIM stochasticity in [0, 1] (0 = deterministic DDIM plus offsets, 1 = DDPM variance).
+    s: offset scale >= 0 in VP units (the paper's s; it searched {0.01, 0.1, 1, 10}), used by offset_schedule="constant".
+    n_components: K >= 1 mixture components (<= D for ortho offsets or vub covariance).
+    offsets: "ortho" (Eq. 10, orthonormal frame) or "rand" (Eq. 9, random unit directions).
+    covariance: "diag" (diagonal of var I - Delta_k), "vub" (the paper's variance upper bounds, Eq. 34) or
+        "exact" (ours: the exact low-rank covariance, clipped only where var < lam_max / (K pi_k)).
+    share_offsets: one draw for the whole run (the paper's "*" variants) or a fresh draw every step.
+    priors: None (uniform), "random" (one flat-Dirichlet draw per run) or K positive weights summing to 1.
+    offset_schedule: "constant" (s at every step, the paper) or "noise_matched" (ours: at each step the scale at which
+        offset_variance_fraction of the step's Gaussian variance moves into the mixture's spread, s_t^2 =
+        fraction * s_max^2, s_max the largest scale keeping var I - Delta_k PSD; `s` is then unused).
+    noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded from extra_args["seed"] like
+        ComfyUI's. The GMM's own draws use a separate generator derived from the same seed.
+    """
+    opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
+                         covariance=covariance, share_offsets=share_offsets, priors=priors,
+                         offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts)
+
+
+@torch.no_grad()
+def sample_rfim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, s=1.0, n_components=8,
+                    offsets="ortho", covariance="vub", share_offsets=True, priors=None, offset_schedule="constant",
+                    offset_variance_fraction=0.5, noise_sampler=None):
+    """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); options as sample_ddim_gmm.
+
+    eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
+    """
+    opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
+                         covariance=covariance, share_offsets=share_offsets, priors=priors,
+                         offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts)
+
+
+@torch.no_grad()
+def sample_ddim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, noise_sampler=None):
+    """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta)."""
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta)
+
+
+@torch.no_grad()
+def sample_rfim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, noise_sampler=None):
+    """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta)

@@ -1,0 +1,78 @@
+"""Noise levels: validation of k-diffusion sigmas and the per-step constants of the DDIM and RFIM kernels.
+
+Diffusion (VE view, what k-diffusion and ComfyUI pass): x = x0 + sigma * eps. The paper works in the VP view with
+alpha = 1 / (1 + sigma^2) (its cumulative "alpha-bar"), x_vp = sqrt(alpha) * x_ve.
+Flow (rectified flow, ComfyUI's CONST): x = (1 - tau) * x0 + tau * eps with tau = sigma in [0, 1].
+
+Everything here works on Python floats (float64), computed once per run, so the loops never sync with the device.
+"""
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+
+def sigmas_to_floats(sigmas, flow=False):
+    """Checks `sigmas` (1-D, finite, >= 0, non-increasing; <= 1 for flow) and returns them as a list of floats."""
+    if not isinstance(sigmas, torch.Tensor):
+        sigmas = torch.as_tensor(sigmas)
+    if sigmas.ndim != 1 or sigmas.numel() < 1:
+        raise ValueError(f"sigmas must be a 1-D tensor with at least one element, got shape {tuple(sigmas.shape)}")
+    values = sigmas.detach().double().cpu().tolist()
+    for i, v in enumerate(values):
+        if not math.isfinite(v) or v < 0:
+            raise ValueError(f"sigmas must be finite and >= 0, got sigmas[{i}] = {v}")
+        if flow and v > 1:
+            raise ValueError(f"flow sigmas (tau) must lie in [0, 1], got sigmas[{i}] = {v}")
+        if i > 0 and v > values[i - 1]:
+            raise ValueError(f"sigmas must be non-increasing, got sigmas[{i - 1}] = {values[i - 1]} < sigmas[{i}] = {v}")
+    return values
+
+
+def alpha_from_sigma(sigma):
+    """The paper's alpha-bar for a VE noise level: alpha = 1 / (1 + sigma^2)."""
+    return 1.0 / (1.0 + sigma * sigma)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Constants of one kernel step x -> x' (sigma -> sigma_next > 0).
+
+    x' = x0_coef * x0 + eps_coef * eps + out_scale * (delta_k + xi),  xi ~ N(0, var I - Delta_k),
+    with eps = (x - x_coef * x0) / sigma. `var` and the mixture live in the kernel's own units (VP for diffusion),
+    `out_scale` brings them back to the sampler's units.
+    """
+
+    sigma: float
+    x_coef: float  # eps = (x - x_coef * x0) / sigma
+    x0_coef: float
+    eps_coef: float
+    var: float
+    out_scale: float
+
+
+def ddim_step(sigma, sigma_next, eta):
+    """DDIM in VE form (Eq. 6), sigma -> sigma_next > 0.
+
+    var = eta^2 (1 - a') / (1 - a) (1 - a / a') in VP units; var / a' is k-diffusion's sigma_up^2, so
+    x' = x0 + sigma_down * eps + (delta_k + xi) / sqrt(a') with sigma_down^2 = sigma'^2 - var / a'.
+    """
+    a_next = alpha_from_sigma(sigma_next)
+    # sigma_up written as k-diffusion's get_ancestral_step does, so that s = 0 reproduces euler_ancestral(eta).
+    sigma_up = eta * math.sqrt(sigma_next**2 * (sigma**2 - sigma_next**2) / sigma**2) if sigma > 0 else 0.0
+    sigma_up = min(sigma_next, sigma_up)
+    sigma_down = math.sqrt(max(sigma_next**2 - sigma_up**2, 0.0))
+    return Step(sigma=sigma, x_coef=1.0, x0_coef=1.0, eps_coef=sigma_down,
+                var=sigma_up**2 * a_next, out_scale=1.0 / math.sqrt(a_next))
+
+
+def rfim_step(tau, tau_next, eta):
+    """RFIM (Section 4), tau -> tau_next > 0.
+
+    var = (eta tau')^2,  x' = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau.
+    (Eq. 20 as printed has the wrong sign on the x0 term of its expanded form; this is the form derived from Eq. 18.)
+    """
+    var = (eta * tau_next) ** 2
+    return Step(sigma=tau, x_coef=1.0 - tau, x0_coef=1.0 - tau_next,
+                eps_coef=math.sqrt(max(tau_next**2 - var, 0.0)), var=var, out_scale=1.0)
