@@ -77,7 +77,10 @@ def orthonormal_columns(matrix):
 def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     """Unit-scale offsets (K, D), centred so that sum_k pi_k offsets[k] = 0.
 
-    rand  (Eq. 9):  O ~ N(0, I), C = O - sum_k pi_k O[:, k],  offsets[k] = C[:, k] / ||C[:, k]||.
+    rand  (Eq. 9):  O ~ N(0, I), C = O - sum_k pi_k O[:, k],  offsets[k] = C[:, k] / sqrt(sum_l pi_l ||C[:, l]||^2).
+                    Eq. 9 divides each column by its own norm, which breaks sum_k pi_k delta_k = 0 (the mean
+                    constraint of Eq. 8) whenever the norms differ; one common factor keeps it exactly, keeps the
+                    paper's sum_k pi_k ||delta_k||^2 = s^2, and leaves each norm s (1 + O(1 / sqrt(D))).
     ortho (Eq. 10): U = orthonormal frame of O (reduced QR, not the paper's SVD: same law, O(D K^2)),
                     offsets[k] = U[:, k] - sum_l pi_l U[:, l].
     """
@@ -86,9 +89,9 @@ def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     frame = orthonormal_columns(gaussian) if kind == "ortho" else gaussian
     centred = frame - frame @ priors[:, None]
     if kind == "rand":
-        norms = centred.norm(dim=0, keepdim=True)
+        rms = (priors * centred.square().sum(0)).sum().sqrt()
         # K = 1 centres the only offset to exactly zero: the mixture is then the plain Gaussian kernel.
-        centred = torch.where(norms > 0, centred / norms.clamp_min(torch.finfo(dtype).tiny), torch.zeros_like(centred))
+        centred = centred / rms if rms > 0 else centred
     return centred.T.contiguous()
 
 

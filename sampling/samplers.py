@@ -132,7 +132,7 @@ def compute_dtype(x):
 
 
 def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
-                  eta=1.0, gmm=None):
+                  eta=1.0, gmm=None, seed=None):
     """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (Gaussian) or GmmOptions."""
     extra_args = {} if extra_args is None else extra_args
     dtype = compute_dtype(x)
@@ -140,7 +140,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
         sigmas = torch.tensor(levels, device=x.device)
-    seed = extra_args.get("seed", None)
+    seed = extra_args.get("seed", None) if seed is None else seed
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
     batch, n_dims = x.shape[0], x[0].numel()
     source = None if gmm is None else MixtureSource(gmm, n_dims, gmm_generator(x, seed), x.device, dtype)
@@ -173,7 +173,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
 @torch.no_grad()
 def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, s=1.0, n_components=8,
                     offsets="ortho", covariance="vub", share_offsets=True, priors=None, offset_schedule="constant",
-                    offset_variance_fraction=0.5, noise_sampler=None):
+                    offset_variance_fraction=0.5, noise_sampler=None, seed=None):
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
     eta: DDIM stochasticity in [0, 1] (0 = deterministic DDIM plus offsets, 1 = DDPM variance).
@@ -187,36 +187,42 @@ def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
     offset_schedule: "constant" (s at every step, the paper) or "noise_matched" (ours: at each step the scale at which
         offset_variance_fraction of the step's Gaussian variance moves into the mixture's spread, s_t^2 =
         fraction * s_max^2, s_max the largest scale keeping var I - Delta_k PSD; `s` is then unused).
-    noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded from extra_args["seed"] like
-        ComfyUI's. The GMM's own draws use a separate generator derived from the same seed.
+    noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded like ComfyUI's from `seed`, else
+        extra_args["seed"] (ComfyUI puts it there), else torch's global generator. The GMM's own draws use a separate
+        generator derived from the same seed.
+    seed: for scripts whose model does not take a `seed` keyword from extra_args.
     """
+    compute_dtype(x)
     opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
                          covariance=covariance, share_offsets=share_offsets, priors=priors,
                          offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts, seed)
 
 
 @torch.no_grad()
 def sample_rfim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, s=1.0, n_components=8,
                     offsets="ortho", covariance="vub", share_offsets=True, priors=None, offset_schedule="constant",
-                    offset_variance_fraction=0.5, noise_sampler=None):
+                    offset_variance_fraction=0.5, noise_sampler=None, seed=None):
     """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); options as sample_ddim_gmm.
 
     eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
     """
+    compute_dtype(x)
     opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
                          covariance=covariance, share_offsets=share_offsets, priors=priors,
                          offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts, seed)
 
 
 @torch.no_grad()
-def sample_ddim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, noise_sampler=None):
+def sample_ddim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, noise_sampler=None,
+                seed=None):
     """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta)."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, seed=seed)
 
 
 @torch.no_grad()
-def sample_rfim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, noise_sampler=None):
+def sample_rfim(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, noise_sampler=None,
+                seed=None):
     """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, seed=seed)
