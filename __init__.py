@@ -12,6 +12,8 @@ NODE_DISPLAY_NAME_MAPPINGS = {}
 
 # ComfyUI has imported comfy before it loads custom nodes; a plain script has not, and must not pay for it.
 if "comfy.samplers" in sys.modules:
-    from .nodes import NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS  # noqa: F811
+    from .nodes import NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, register_dropdown_samplers  # noqa: F811
+
+    register_dropdown_samplers()
 
 __all__ = ["NODE_CLASS_MAPPINGS", "NODE_DISPLAY_NAME_MAPPINGS"]

@@ -1,0 +1,235 @@
+"""The node pack without ComfyUI: widget schema, widgets -> sampler options, dispatch, dropdown table, imports."""
+
+import subprocess
+import sys
+import types
+
+import pytest
+import torch
+
+import ddim_gmm
+from ddim_gmm.nodes import DROPDOWN_SAMPLERS, NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
+from ddim_gmm.nodes import options as node_options
+from ddim_gmm.nodes.dropdown import dropdown_sampler_function
+from ddim_gmm.sampling import PRESETS, VARIANTS, GmmOptions, preset_options
+
+REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+OPTION_NAMES = [f for f in GmmOptions.__dataclass_fields__]
+
+
+def widget_defaults():
+    return {name: spec[1]["default"] for name, spec in REQUIRED.items()}
+
+
+def sampler_widgets(**overrides):
+    """Widget values in get_sampler's keyword form (the node's defaults unless overridden)."""
+    return {**widget_defaults(), **overrides}
+
+
+def options_for(**overrides):
+    widgets = sampler_widgets(**overrides)
+    widgets.pop("kernel")
+    return node_options.options_from_widgets(**widgets)
+
+
+def test_pack_imports_without_comfy_and_registers_nothing():
+    code = ("import sys, ddim_gmm, ddim_gmm.sampling, ddim_gmm.nodes; "
+            "assert ddim_gmm.NODE_CLASS_MAPPINGS == {}, ddim_gmm.NODE_CLASS_MAPPINGS; "
+            "assert not any(m == 'comfy' or m.startswith('comfy.') for m in sys.modules), 'comfy imported'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_node_mappings_name_one_sampler_node():
+    assert set(NODE_CLASS_MAPPINGS) == {"SamplerDDIMGMM"} == set(NODE_DISPLAY_NAME_MAPPINGS)
+    assert NODE_CLASS_MAPPINGS["SamplerDDIMGMM"] is SamplerDDIMGMM
+    assert SamplerDDIMGMM.RETURN_TYPES == ("SAMPLER",)
+    assert SamplerDDIMGMM.CATEGORY == "sampling/custom_sampling/samplers"
+    assert callable(getattr(SamplerDDIMGMM, SamplerDDIMGMM.FUNCTION))
+
+
+def test_widgets_match_get_sampler_arguments_in_order():
+    # ComfyUI calls FUNCTION with the widgets as keywords; the UI stores widgets_values in INPUT_TYPES order.
+    code = SamplerDDIMGMM.get_sampler.__code__
+    assert list(code.co_varnames[1:code.co_argcount]) == list(REQUIRED)
+    assert set(OPTION_NAMES) <= set(REQUIRED), "every kernel option has a widget"
+
+
+@pytest.mark.parametrize("name", list(REQUIRED))
+def test_widget_has_tooltip_and_default_in_range(name):
+    kind, spec = REQUIRED[name]
+    assert len(spec["tooltip"]) > 40
+    default = spec["default"]
+    if isinstance(kind, tuple):
+        assert default in kind
+    elif kind == "FLOAT":
+        assert spec["min"] <= default <= spec["max"] and isinstance(default, float)
+        assert spec["round"] is False  # ComfyUI would otherwise round the value to `step`
+    elif kind == "INT":
+        assert spec["min"] <= default <= spec["max"] and isinstance(default, int)
+    else:
+        assert kind == "BOOLEAN" and isinstance(default, bool)
+
+
+def test_widget_ranges_agree_with_the_kernel():
+    assert (REQUIRED["eta"][1]["min"], REQUIRED["eta"][1]["max"]) == (0.0, 1.0)
+    assert REQUIRED["s"][1]["min"] == 0.0 and REQUIRED["n_components"][1]["min"] == 1
+    fraction = REQUIRED["offset_variance_fraction"][1]
+    assert (fraction["min"], fraction["max"]) == (0.0, 1.0)
+    # Both ends of every range pass the kernel's own validation.
+    for name in ("eta", "s", "n_components", "offset_variance_fraction"):
+        for end in ("min", "max"):
+            options_for(**{name: REQUIRED[name][1][end]})
+    assert set(REQUIRED["offsets"][0]) == set(node_options.OFFSETS)
+    assert set(REQUIRED["covariance"][0]) == set(node_options.COVARIANCES)
+    assert set(REQUIRED["offset_schedule"][0]) == set(node_options.OFFSET_SCHEDULES)
+
+
+def test_default_widgets_equal_the_default_preset():
+    # Switching preset to "custom" keeps what the default preset ran.
+    defaults = widget_defaults()
+    fixed = node_options.preset_fixed_options(defaults["preset"])
+    assert {name: defaults[name] for name in fixed} == fixed
+
+
+def test_every_variant_is_a_selectable_preset():
+    assert set(REQUIRED["preset"][0]) == {"custom"} | set(VARIANTS)
+    families = {name.split("-", 2)[0] + "-GMM" for name in PRESETS}
+    assert families == {"DDIM-GMM", "RFIM-GMM"} and set(REQUIRED["kernel"][0]) == {"auto"} | families
+
+
+@pytest.mark.parametrize("preset", list(VARIANTS))
+def test_preset_fixes_its_options_and_ignores_those_widgets(preset):
+    # Widgets set opposite to the preset: the preset must win for exactly the four options it fixes.
+    contrary = dict(offsets="rand", covariance="exact", share_offsets=False, offset_schedule="noise_matched")
+    options = options_for(preset=preset, eta=0.3, s=2.5, n_components=5, priors="random",
+                          offset_variance_fraction=0.25, **contrary)
+    expected = {**GmmOptions().__dict__, **preset_options(preset)}
+    for name in node_options.PRESET_FIXED:
+        assert options[name] == expected[name], name
+    assert (options["eta"], options["s"], options["n_components"], options["priors"],
+            options["offset_variance_fraction"]) == (0.3, 2.5, 5, "random", 0.25)
+
+
+def test_custom_preset_takes_every_widget():
+    widgets = dict(eta=0.7, s=3.0, n_components=3, offsets="rand", covariance="diag", share_offsets=False,
+                   priors="random", offset_schedule="noise_matched", offset_variance_fraction=0.8)
+    assert options_for(preset="custom", **widgets) == widgets
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("eta", 1.5, "eta must be"), ("s", -0.1, "s must be"), ("n_components", 0, "n_components must be"),
+    ("offset_variance_fraction", 2.0, "offset_variance_fraction must be"), ("preset", "ORTHO-VUB**", "preset must"),
+    ("priors", "dirichlet", "priors must"), ("offsets", "svd", "offsets must"), ("covariance", "full", "covariance"),
+])
+def test_bad_widget_values_raise_a_readable_error_naming_the_widget(name, value, message):
+    with pytest.raises(ValueError, match=message):
+        options_for(**{"preset": "custom", name: value})
+
+
+class RecordingSampler:
+    """Stands in for sample_ddim_gmm / sample_rfim_gmm: records what the dispatch passed."""
+
+    def __init__(self, label):
+        self.label, self.calls = label, []
+
+    def __call__(self, model, x, sigmas, **kwargs):
+        self.calls.append(kwargs)
+        return x
+
+
+@pytest.fixture
+def recorded_kernels(monkeypatch):
+    ddim, rfim = RecordingSampler("ddim"), RecordingSampler("rfim")
+    monkeypatch.setattr(node_options, "sample_ddim_gmm", ddim)
+    monkeypatch.setattr(node_options, "sample_rfim_gmm", rfim)
+    return ddim, rfim
+
+
+class FakeConst:
+    """Plays comfy.model_sampling.CONST for the flow detection."""
+
+
+def comfy_like_model(model_sampling):
+    # KSamplerX0Inpaint -> model wrapper -> BaseModel, as ComfyUI hands it to a sampler function.
+    base = types.SimpleNamespace(model_sampling=model_sampling)
+    return types.SimpleNamespace(inner_model=types.SimpleNamespace(inner_model=base))
+
+
+def test_every_option_reaches_the_sampler_with_its_name(recorded_kernels):
+    ddim, _ = recorded_kernels
+    widgets = sampler_widgets(preset="custom", eta=0.7, s=3.0, n_components=3, offsets="rand", covariance="diag",
+                              share_offsets=False, priors="random", offset_schedule="noise_matched",
+                              offset_variance_fraction=0.8, kernel="DDIM-GMM")
+    kernel = widgets.pop("kernel")
+    options = node_options.options_from_widgets(**widgets)
+    node_options.sample_gmm(None, torch.zeros(1, 4), torch.tensor([1.0, 0.0]), extra_args={"seed": 3},
+                            kernel=kernel, **options)
+    (call,) = ddim.calls
+    assert call["extra_args"] == {"seed": 3}
+    assert {name: call[name] for name in OPTION_NAMES} == {name: widgets[name] for name in OPTION_NAMES}
+
+
+def test_auto_kernel_follows_the_model_sampling_type(recorded_kernels, monkeypatch):
+    ddim, rfim = recorded_kernels
+    monkeypatch.setitem(sys.modules, "comfy.model_sampling", types.SimpleNamespace(CONST=FakeConst))
+    x, sigmas = torch.zeros(1, 4), torch.tensor([1.0, 0.0])
+    node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas)
+    node_options.sample_gmm(comfy_like_model(object()), x, sigmas)
+    node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas, kernel="DDIM-GMM")
+    node_options.sample_gmm(comfy_like_model(object()), x, sigmas, kernel="RFIM-GMM")
+    assert (len(rfim.calls), len(ddim.calls)) == (2, 2)
+
+
+def test_forcing_rfim_on_diffusion_sigmas_is_a_readable_error(recorded_kernels):
+    with pytest.raises(ValueError, match="kernel='RFIM-GMM' needs a flow model"):
+        node_options.sample_gmm(None, torch.zeros(1, 4), torch.tensor([14.6, 1.0, 0.0]), kernel="RFIM-GMM")
+
+
+def test_auto_kernel_without_a_comfy_model_asks_to_choose(recorded_kernels):
+    with pytest.raises(ValueError, match="set kernel to"):
+        node_options.sample_gmm(lambda x, s: x, torch.zeros(1, 4), torch.tensor([1.0, 0.0]))
+    with pytest.raises(ValueError, match="kernel must be one of"):
+        node_options.sample_gmm(None, torch.zeros(1, 4), torch.tensor([1.0, 0.0]), kernel="ddim")
+
+
+def test_without_comfy_nothing_is_a_flow_model(monkeypatch):
+    monkeypatch.delitem(sys.modules, "comfy.model_sampling", raising=False)
+    assert not node_options.is_flow_model(comfy_like_model(FakeConst()))
+
+
+def test_dropdown_table_covers_every_variant_once():
+    assert sorted(DROPDOWN_SAMPLERS.values()) == sorted(VARIANTS)
+    assert all(name == name.lower() and name.startswith("ddim_gmm") for name in DROPDOWN_SAMPLERS)
+    assert "ddim_gmm" in DROPDOWN_SAMPLERS
+
+
+@pytest.mark.parametrize("name", list(DROPDOWN_SAMPLERS))
+def test_dropdown_function_runs_its_preset_with_kernel_defaults(name, recorded_kernels):
+    ddim, _ = recorded_kernels
+    function = dropdown_sampler_function(name)
+    assert function.__name__ == f"sample_{name}"
+    function(None, torch.zeros(1, 4), torch.tensor([1.0, 0.0]), kernel="DDIM-GMM")
+    (call,) = ddim.calls
+    for option, value in preset_options(DROPDOWN_SAMPLERS[name]).items():
+        assert call[option] == value
+    assert "eta" not in call and "s" not in call  # the kernel's documented defaults apply
+
+
+def test_dropdown_functions_sample_a_real_model_end_to_end():
+    # The pure kernels behind a dropdown name, forced to DDIM-GMM: finite, seeded, shaped like the input.
+    def model(x, sigma, **kwargs):
+        return x / (1 + sigma[:, None, None, None] ** 2)
+
+    x = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0)) * 14.6
+    sigmas = torch.linspace(14.6, 0.0, 6)
+    outs = [dropdown_sampler_function(name)(model, x, sigmas, extra_args={"seed": 5}, disable=True,
+                                            kernel="DDIM-GMM") for name in DROPDOWN_SAMPLERS]
+    again = dropdown_sampler_function("ddim_gmm")(model, x, sigmas, extra_args={"seed": 5}, disable=True,
+                                                  kernel="DDIM-GMM")
+    assert all(out.shape == x.shape and out.isfinite().all() for out in outs)
+    assert torch.equal(outs[0], again)
+
+
+def test_package_entry_is_empty_outside_comfyui():
+    assert ddim_gmm.NODE_CLASS_MAPPINGS == {} and ddim_gmm.NODE_DISPLAY_NAME_MAPPINGS == {}
