@@ -22,6 +22,7 @@ class Mixture:
     sorted_priors: torch.Tensor = None  # (K,) ascending, for the VUB bounds        (covariance="vub")
     basis: torch.Tensor = None  # (R, D) orthonormal rows V, Delta_bar = V^T diag(eigenvalues) V  (covariance="exact")
     eigenvalues: torch.Tensor = None  # (R,) at unit scale                           (covariance="exact")
+    offset_coords: torch.Tensor = None  # (K, R) offsets in the basis: offsets = offset_coords @ V (exact)
     # s_max^2 / var: the largest scale at which var I - Delta_k is PSD for every k (0-d tensor, no host sync).
     max_scale_sq_per_var: torch.Tensor = None
 
@@ -127,4 +128,6 @@ def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, 
                                            torch.zeros_like(lam_max))
     if covariance == "exact":
         mix.basis, mix.eigenvalues = basis, eigenvalues
+        # Every offset lies in span(V) (the range of Delta_bar), so K x R coordinates carry it exactly.
+        mix.offset_coords = offset_rows @ basis.T
     return mix

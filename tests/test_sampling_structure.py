@@ -6,7 +6,7 @@ import torch
 from _toys import shrink_model
 from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
-from ddim_gmm.sampling.kernel import mixture_noise
+from ddim_gmm.sampling.kernel import add_mixture_noise
 from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_columns
 
 PRIORS = [None, "random", [0.05, 0.15, 0.2, 0.25, 0.35]]
@@ -55,6 +55,8 @@ def test_low_rank_eigen_reconstructs_delta_bar():
     assert torch.allclose(basis @ basis.T, torch.eye(5, dtype=torch.float64), atol=1e-12)
     delta_bar = (offsets.T * pi) @ offsets
     assert torch.allclose(basis.T @ torch.diag(eigenvalues) @ basis, delta_bar, atol=1e-12)
+    # the offsets lie in span(V), which the exact kernel relies on to add them through the basis
+    assert torch.allclose((offsets @ basis.T) @ basis, offsets, atol=1e-12)
     # ortho offsets are centred orthonormal columns: one null eigenvalue, the others 1/K for uniform priors
     ortho = draw_offsets("ortho", priors_for(None), 40, torch.Generator().manual_seed(5), "cpu", torch.float64)
     _, eig = low_rank_eigen(priors_for(None), ortho)
@@ -67,7 +69,7 @@ def test_vub_touches_only_the_first_k_coordinates():
     z = torch.randn(7, 50, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     k = torch.arange(7) % 5
     var, scale = 0.3, 1.0
-    xi = mixture_noise(z, k, var, scale, mix, "vub") - scale * mix.offsets[k]
+    xi = add_mixture_noise(torch.zeros_like(z), z, k, var, scale, mix, "vub") - scale * mix.offsets[k]
     assert torch.allclose(xi[:, 5:], var**0.5 * z[:, 5:], atol=1e-15)
     # uniform priors: every bound is s^2 / K
     assert torch.allclose(xi[:, :5], (var - 0.2) ** 0.5 * z[:, :5], atol=1e-15)
@@ -80,7 +82,7 @@ def test_diag_uses_the_diagonal_of_delta_k():
     assert torch.allclose(mix.diag, torch.diagonal(delta_bar), atol=1e-15)
     z = torch.randn(5, 30, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     k = torch.arange(5)
-    xi = mixture_noise(z, k, 1.0, 0.5, mix, "diag") - 0.5 * mix.offsets[k]
+    xi = add_mixture_noise(torch.zeros_like(z), z, k, 1.0, 0.5, mix, "diag") - 0.5 * mix.offsets[k]
     want = (1.0 - 0.25 * torch.diagonal(delta_bar)[None] / (5 * pi[:, None])).clamp_min(0).sqrt() * z
     assert torch.allclose(xi, want, atol=1e-14)
 
