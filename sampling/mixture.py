@@ -19,9 +19,10 @@ class Mixture:
     priors: torch.Tensor  # (K,), positive, sums to 1
     offsets: torch.Tensor  # (K, D), unit scale, sum_k pi_k offsets[k] = 0
     diag: torch.Tensor = None  # (D,) diag(Delta_bar) at unit scale               (covariance="diag")
-    sorted_priors: torch.Tensor = None  # (K,) ascending, for the VUB bounds        (covariance="vub")
+    vub_unit: torch.Tensor = None  # (K, K) VUB bounds at s = 1: [k, i] = pi_(i) / (K pi_k), Eq. 34  (covariance="vub")
     basis: torch.Tensor = None  # (R, D) orthonormal rows V, Delta_bar = V^T diag(eigenvalues) V  (covariance="exact")
     eigenvalues: torch.Tensor = None  # (R,) at unit scale                           (covariance="exact")
+    exact_unit: torch.Tensor = None  # (K, R) eigenvalues of Delta_k at s = 1: lam / (K pi_k)   (covariance="exact")
     offset_coords: torch.Tensor = None  # (K, R) offsets in the basis: offsets = offset_coords @ V (exact)
     # s_max^2 / var: the largest scale at which var I - Delta_k is PSD for every k (0-d tensor, no host sync).
     max_scale_sq_per_var: torch.Tensor = None
@@ -67,12 +68,13 @@ def make_priors(priors, n_components, generator, device, dtype):
     return p / p.sum()
 
 
-def orthonormal_columns(matrix):
-    """Reduced QR with the signs fixed so the frame is uniformly distributed when `matrix` is Gaussian."""
-    q, r = torch.linalg.qr(matrix, mode="reduced")
+def orthonormal_rows(rows):
+    """Orthonormalise K rows of D numbers by a reduced QR of the D x K matrix they form, with the signs fixed so
+    the frame is uniformly distributed when the rows are Gaussian (the paper's SVD gives the same law, at O(D^2))."""
+    q, r = torch.linalg.qr(rows.T, mode="reduced")  # rows.T is column-major: LAPACK's own layout
     signs = torch.sign(torch.diagonal(r))
     signs = torch.where(signs == 0, torch.ones_like(signs), signs)
-    return q * signs
+    return q.T.mul_(signs[:, None])  # q is column-major, so q.T is a contiguous (K, D)
 
 
 def draw_offsets(kind, priors, n_dims, generator, device, dtype):
@@ -82,18 +84,19 @@ def draw_offsets(kind, priors, n_dims, generator, device, dtype):
                     Eq. 9 divides each column by its own norm, which breaks sum_k pi_k delta_k = 0 (the mean
                     constraint of Eq. 8) whenever the norms differ; one common factor keeps it exactly, keeps the
                     paper's sum_k pi_k ||delta_k||^2 = s^2, and leaves each norm s (1 + O(1 / sqrt(D))).
-    ortho (Eq. 10): U = orthonormal frame of O (reduced QR, not the paper's SVD: same law, O(D K^2)),
-                    offsets[k] = U[:, k] - sum_l pi_l U[:, l].
+    ortho (Eq. 10): U = orthonormal frame of O (reduced QR), offsets[k] = U[:, k] - sum_l pi_l U[:, l].
+    Everything after the draw works in place: at D = 65536 a fresh K x D buffer costs more than the arithmetic.
     """
     n_components = priors.shape[0]
-    gaussian = torch.randn(n_dims, n_components, generator=generator, device=device, dtype=dtype)
-    frame = orthonormal_columns(gaussian) if kind == "ortho" else gaussian
-    centred = frame - frame @ priors[:, None]
+    rows = torch.randn(n_components, n_dims, generator=generator, device=device, dtype=dtype)
+    if kind == "ortho":
+        rows = orthonormal_rows(rows)
+    rows.sub_(priors @ rows)
     if kind == "rand":
-        rms = (priors * centred.square().sum(0)).sum().sqrt()
-        # K = 1 centres the only offset to exactly zero: the mixture is then the plain Gaussian kernel.
-        centred = centred / rms if rms > 0 else centred
-    return centred.T.contiguous()
+        rms = (priors * torch.linalg.vector_norm(rows, dim=1).square()).sum().sqrt()
+        # K = 1 centres the only offset to exactly zero (0 / tiny = 0): the plain Gaussian kernel.
+        rows.div_(rms.clamp_min(torch.finfo(dtype).tiny))
+    return rows
 
 
 def low_rank_eigen(priors, offsets):
@@ -114,12 +117,15 @@ def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, 
     n_components = priors.shape[0]
     # The largest eigenvalue of Delta_k at unit scale is lam_max / (K pi_k), worst for the smallest prior.
     if covariance == "vub":
-        mix.sorted_priors = torch.sort(priors).values
+        mix.vub_unit = torch.sort(priors).values[None, :] / (n_components * priors[:, None])
         # Eq. 34 bounds: u_i = s^2 pi_(i) / (K pi_k) <= var for all i, k  <=>  s^2 <= var K pi_min / pi_max.
         mix.max_scale_sq_per_var = n_components * priors.min() / priors.max()
         return mix
     if covariance == "diag":
-        mix.diag = (priors[:, None] * offset_rows.square()).sum(0)
+        # diag(Delta_bar) = sum_k pi_k offsets[k]^2, accumulated row by row: no K x D temporary
+        mix.diag = torch.zeros(n_dims, device=device, dtype=dtype)
+        for row, weight in zip(offset_rows, priors.tolist()):
+            mix.diag.addcmul_(row, row, value=weight)
         if not need_max_scale:
             return mix
     basis, eigenvalues = low_rank_eigen(priors, offset_rows)
@@ -128,6 +134,7 @@ def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, 
                                            torch.zeros_like(lam_max))
     if covariance == "exact":
         mix.basis, mix.eigenvalues = basis, eigenvalues
+        mix.exact_unit = eigenvalues[None, :] / (n_components * priors[:, None])
         # Every offset lies in span(V) (the range of Delta_bar), so K x R coordinates carry it exactly.
         mix.offset_coords = offset_rows @ basis.T
     return mix

@@ -15,6 +15,9 @@ from .mixture import COVARIANCES, OFFSETS, check_priors, draw_mixture, make_prio
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 OFFSET_SCHEDULES = ("constant", "noise_matched")
+# The paper searched s <= 20. VP data has unit variance per coordinate, so an offset of norm 100 is already a sizeable
+# fraction of a whole SDXL latent's norm (256); beyond it a half-precision latent can overflow.
+S_MAX = 100.0
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
 # never disturb the Gaussian noise stream: s = 0 then reproduces euler_ancestral bit for bit in the noise it uses.
 GMM_SEED_OFFSET = 0x9E3779B97F4A7C15
@@ -85,7 +88,7 @@ def check_options(n_dims, **options):
         raise ValueError(f"share_offsets must be True or False, got {opts.share_offsets!r}")
     return GmmOptions(
         eta=check_eta(opts.eta),
-        s=_check_number("s", opts.s, 0.0),
+        s=_check_number("s", opts.s, 0.0, S_MAX),
         n_components=opts.n_components,
         offsets=offsets,
         covariance=covariance,
@@ -102,6 +105,7 @@ class MixtureSource:
     def __init__(self, opts, n_dims, generator, device, dtype):
         self.opts, self.n_dims, self.generator, self.device, self.dtype = opts, n_dims, generator, device, dtype
         self.priors = make_priors(opts.priors, opts.n_components, generator, device, dtype)
+        self.cdf = self.priors.cumsum(0)
         self.shared = self.draw() if opts.share_offsets else None
 
     def draw(self):
@@ -118,8 +122,9 @@ class MixtureSource:
         return mix, (self.opts.offset_variance_fraction * var * mix.max_scale_sq_per_var).sqrt()
 
     def components(self, batch):
-        """One component index per sample, k ~ Categorical(pi)."""
-        return torch.multinomial(self.priors, batch, replacement=True, generator=self.generator)
+        """One component index per sample, k ~ Categorical(pi), by inverting the CDF (cheaper than multinomial)."""
+        u = torch.rand(batch, generator=self.generator, device=self.device, dtype=self.dtype)
+        return torch.searchsorted(self.cdf, u, right=True).clamp_max_(self.opts.n_components - 1)
 
 
 def compute_dtype(x):
@@ -177,7 +182,7 @@ def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
     eta: DDIM stochasticity in [0, 1] (0 = deterministic DDIM plus offsets, 1 = DDPM variance).
-    s: offset scale >= 0 in VP units (the paper's s; it searched {0.01, 0.1, 1, 10}), used by offset_schedule="constant".
+    s: offset scale in [0, 100], VP units (the paper's s; it searched {0.01, 0.1, 1, 10}), for offset_schedule="constant".
     n_components: K >= 1 mixture components (<= D for ortho offsets or vub covariance).
     offsets: "ortho" (Eq. 10, orthonormal frame) or "rand" (Eq. 9, random unit directions).
     covariance: "diag" (diagonal of var I - Delta_k), "vub" (the paper's variance upper bounds, Eq. 34) or

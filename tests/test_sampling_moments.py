@@ -39,7 +39,7 @@ def expected_coordinate_variance(step, mix, covariance, s):
     if covariance == "diag":
         var = (var - weight[:, None] * mix.diag).clamp_min(0)
     elif covariance == "vub":
-        var[:, :K] = (step.var - weight[:, None] * mix.sorted_priors).clamp_min(0)
+        var[:, :K] = (step.var - s**2 * mix.vub_unit).clamp_min(0)
     else:
         # Cov(xi) = var I - V^T diag(min(lam_k, var)) V, lam_k = weight_k * lam (clipped where var is too small)
         removed = (weight[:, None] * mix.eigenvalues).clamp_max(step.var)  # (K, R)
@@ -68,9 +68,10 @@ def test_mean_and_coordinate_variance(offsets, covariance, priors):
     if covariance == "exact" and step.var >= weight_max * mix.eigenvalues.max().item():
         # exact matches it too (and the whole covariance, tested below) when var >= lam_max / (K pi_min).
         assert (want - SIGMA_NEXT**2).abs().max().item() < 1e-9
-    if offsets == "ortho" and priors is None:
-        assert step.var >= weight_max * (mix.diag if covariance == "diag" else mix.eigenvalues
-                                         if covariance == "exact" else mix.sorted_priors).max().item()
+    if offsets == "ortho" and priors is None:  # the exact-match branches above did run here
+        largest = (weight_max * mix.diag.max() if covariance == "diag" else weight_max * mix.eigenvalues.max()
+                   if covariance == "exact" else mix.vub_unit.max()).item()
+        assert step.var >= largest
     if covariance == "vub" and offsets == "ortho" and priors is None:
         # VUB keeps the total variance but for the bound of the centred mixture's null eigenvalue: s^2 / K too little.
         total = want.sum().item() * step.x0_coef  # x0_coef = 1 for diffusion

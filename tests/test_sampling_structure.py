@@ -6,8 +6,8 @@ import torch
 from _toys import shrink_model
 from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
-from ddim_gmm.sampling.kernel import add_mixture_noise
-from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_columns
+from ddim_gmm.sampling.kernel import mixture_noise
+from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_rows
 
 PRIORS = [None, "random", [0.05, 0.15, 0.2, 0.25, 0.35]]
 
@@ -27,9 +27,11 @@ def test_offsets_are_centred(kind, spec):
 
 
 def test_ortho_frame_is_orthonormal_and_offsets_are_its_centred_columns():
-    gaussian = torch.randn(500, 8, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
-    frame = orthonormal_columns(gaussian)
-    assert torch.allclose(frame.T @ frame, torch.eye(8, dtype=torch.float64), atol=1e-12)
+    gaussian = torch.randn(8, 500, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    frame = orthonormal_rows(gaussian.clone())
+    assert torch.allclose(frame @ frame.T, torch.eye(8, dtype=torch.float64), atol=1e-12)
+    # the same span as the Gaussian rows (a frame *of* O, not just any frame)
+    assert torch.allclose(frame.T @ (frame @ gaussian.T), gaussian.T, atol=1e-10)
     pi = priors_for(None, 8)
     offsets = draw_offsets("ortho", pi, 500, torch.Generator().manual_seed(3), "cpu", torch.float64)
     # Centred orthonormal columns: <c_k, c_l> = delta_kl - pi_k - pi_l + sum pi^2, uniform: delta_kl - 1/K.
@@ -69,7 +71,7 @@ def test_vub_touches_only_the_first_k_coordinates():
     z = torch.randn(7, 50, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     k = torch.arange(7) % 5
     var, scale = 0.3, 1.0
-    xi = add_mixture_noise(torch.zeros_like(z), z, k, var, scale, mix, "vub") - scale * mix.offsets[k]
+    xi = mixture_noise(z, k, var, scale, mix, "vub") - scale * mix.offsets[k]
     assert torch.allclose(xi[:, 5:], var**0.5 * z[:, 5:], atol=1e-15)
     # uniform priors: every bound is s^2 / K
     assert torch.allclose(xi[:, :5], (var - 0.2) ** 0.5 * z[:, :5], atol=1e-15)
@@ -82,7 +84,7 @@ def test_diag_uses_the_diagonal_of_delta_k():
     assert torch.allclose(mix.diag, torch.diagonal(delta_bar), atol=1e-15)
     z = torch.randn(5, 30, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     k = torch.arange(5)
-    xi = add_mixture_noise(torch.zeros_like(z), z, k, 1.0, 0.5, mix, "diag") - 0.5 * mix.offsets[k]
+    xi = mixture_noise(z, k, 1.0, 0.5, mix, "diag") - 0.5 * mix.offsets[k]
     want = (1.0 - 0.25 * torch.diagonal(delta_bar)[None] / (5 * pi[:, None])).clamp_min(0).sqrt() * z
     assert torch.allclose(xi, want, atol=1e-14)
 

@@ -1,0 +1,169 @@
+"""`python -m ddim_gmm bench speed`: the sampler's own cost next to DDIM, measured side by side in one run.
+
+With a near-free denoiser (it returns its input, so only the sampler's arithmetic is timed), batch 1, Karras steps,
+every preset is timed against k-diffusion's sample_euler_ancestral(eta=1) (= DDIM). Per-step presets are also
+compared with their floor: DDIM plus, per step, drawing the D x K Gaussian matrix (and its reduced QR for ORTHO),
+which any per-step variant must do. Each figure is the minimum over repeats; runs are interleaved round by round so a
+background load hits every sampler alike.
+"""
+
+import csv
+import time
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from ..sampling import PRESETS, draw_mixture, preset_options, sample_ddim_gmm
+from ..sampling.mixture import uniform_priors
+
+SHAPES = {"4x64x64": (4, 64, 64), "4x128x128": (4, 128, 128), "16x128x128": (16, 128, 128)}
+GOALS = {"shared": 1.3, "exact": 2.5, "per-step": 1.5}  # issue 5: max ratio to DDIM (shared, exact), to floor (per step)
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="bench/results/speed", help="folder for speed.csv and speed.md")
+    parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES) + ["4x16x16"],
+                        help="latent shapes C x H x W (default: all three)")
+    parser.add_argument("--components", nargs="+", type=int, default=[8, 64, 256], help="K values (default 8 64 256)")
+    parser.add_argument("--steps", type=int, default=20, help="Karras steps (default 20)")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the minimum (default 5)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+
+
+def karras_sigmas(n, sigma_min=0.0292, sigma_max=14.6146, rho=7.0):
+    """Karras et al. (2022) schedule, SD's sigma range, with the final 0."""
+    ramp = torch.linspace(0, 1, n)
+    sigmas = (sigma_max ** (1 / rho) + ramp * (sigma_min ** (1 / rho) - sigma_max ** (1 / rho))) ** rho
+    return torch.cat([sigmas, sigmas.new_zeros(1)])
+
+
+def near_free_model(x, sigma, **extra):
+    return x
+
+
+def floor_model(n_dims, n_components, ortho, generator):
+    """The near-free model plus the per-step work any per-step GMM variant must do: the D x K draw (and its QR)."""
+    def model(x, sigma, **extra):
+        gaussian = torch.randn(n_dims, n_components, generator=generator)
+        if ortho:
+            torch.linalg.qr(gaussian, mode="reduced")
+        return x
+    return model
+
+
+def time_call(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def candidates(shape, n_components, sigmas, euler_ancestral):
+    """name -> (group, zero-argument sampler run); the group says which goal applies."""
+    x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(0)) * sigmas[0]
+    n_dims = x[0].numel()
+    runs = {"DDIM (k-diffusion euler_ancestral, eta=1)": ("reference",
+            lambda: euler_ancestral(near_free_model, x, sigmas, eta=1.0, disable=True))}
+    for name in [p for p in PRESETS if p.startswith("DDIM-GMM")]:
+        options = preset_options(name)
+        group = "exact" if options["covariance"] == "exact" else "shared" if options["share_offsets"] else "per-step"
+        runs[name] = (group, lambda o=options: sample_ddim_gmm(near_free_model, x, sigmas, seed=0, disable=True,
+                                                               eta=1.0, n_components=n_components, **o))
+    for offsets, covariance in (("rand", "diag"), ("ortho", "diag")):
+        runs[f"{offsets.upper()} ({covariance}) shared"] = ("shared", lambda o=offsets, c=covariance: sample_ddim_gmm(
+            near_free_model, x, sigmas, seed=0, disable=True, eta=1.0, n_components=n_components, offsets=o,
+            covariance=c, share_offsets=True))
+    for ortho in (False, True):
+        model = floor_model(n_dims, n_components, ortho, torch.Generator().manual_seed(1))
+        runs[f"floor: DDIM + per-step draw{' + QR' if ortho else ''}"] = (
+            "floor", lambda m=model: euler_ancestral(m, x, sigmas, eta=1.0, disable=True))
+    return runs
+
+
+def floor_for(name):
+    return "floor: DDIM + per-step draw" + ("" if name.endswith("RAND") else " + QR")
+
+
+def init_time(shape, n_components, repeats):
+    """ORTHO offsets and what each covariance mode precomputes, once per run (the paper's 590 ms SVD)."""
+    n_dims = torch.Size(shape).numel()
+    priors = uniform_priors(n_components, "cpu", torch.float32)
+    out = {}
+    for covariance in ("vub", "exact"):
+        generator = torch.Generator().manual_seed(0)
+        out[covariance] = min(time_call(lambda: draw_mixture("ortho", covariance, priors, n_dims, generator, "cpu",
+                                                             torch.float32)) for _ in range(repeats))
+    return out
+
+
+def mixture_bytes(shape, n_components):
+    """Extra memory the mixture keeps (float32), measured on the tensors each covariance mode holds."""
+    n_dims = torch.Size(shape).numel()
+    priors = uniform_priors(n_components, "cpu", torch.float32)
+    sizes = {}
+    for covariance in ("vub", "diag", "exact"):
+        mix = draw_mixture("ortho", covariance, priors, n_dims, torch.Generator().manual_seed(0), "cpu", torch.float32)
+        sizes[covariance] = sum(t.numel() * t.element_size() for t in vars(mix).values()
+                                if isinstance(t, torch.Tensor))
+    return sizes
+
+
+def measure(shape_name, n_components, steps, repeats):
+    from k_diffusion.sampling import sample_euler_ancestral
+
+    sigmas = karras_sigmas(steps)
+    runs = candidates(SHAPES.get(shape_name, (4, 16, 16)), n_components, sigmas, sample_euler_ancestral)
+    best = {name: float("inf") for name in runs}
+    for fn in [f for _, f in runs.values()]:
+        fn()  # warm-up
+    for _ in range(repeats):
+        for name, (_, fn) in runs.items():
+            best[name] = min(best[name], time_call(fn))
+    reference = best["DDIM (k-diffusion euler_ancestral, eta=1)"]
+    rows = []
+    for name, (group, _) in runs.items():
+        base = best[floor_for(name)] if group == "per-step" else reference
+        rows.append(dict(shape=shape_name, K=n_components, sampler=name, group=group,
+                         ms_per_step=1000 * best[name] / steps, ratio_to_ddim=best[name] / reference,
+                         against="floor" if group == "per-step" else "DDIM", ratio=best[name] / base,
+                         goal=GOALS.get(group, "")))
+    return rows
+
+
+def write_markdown(path, rows, inits, memory):
+    lines = ["| latent | K | sampler | ms/step | x DDIM | against | ratio | goal |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        goal = f"<= {r['goal']}" if r["goal"] else ""
+        lines.append(f"| {r['shape']} | {r['K']} | {r['sampler']} | {r['ms_per_step']:.3f} | "
+                     f"{r['ratio_to_ddim']:.2f} | {r['against']} | {r['ratio']:.2f} | {goal} |")
+    lines += ["", "| latent | K | init ORTHO + VUB (ms) | init ORTHO + EXACT (ms) | extra memory vub / diag / exact |",
+              "| --- | --- | --- | --- | --- |"]
+    for (shape, k), t in inits.items():
+        m = memory[(shape, k)]
+        lines.append(f"| {shape} | {k} | {1000 * t['vub']:.2f} | {1000 * t['exact']:.2f} | "
+                     f"{m['vub']:,} / {m['diag']:,} / {m['exact']:,} bytes |")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def run(args):
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows, inits, memory = [], {}, {}
+    cells = [(s, k) for s in args.shapes for k in args.components]
+    for shape_name, n_components in tqdm(cells, desc="bench speed"):
+        shape = SHAPES.get(shape_name, (4, 16, 16))
+        if n_components > torch.Size(shape).numel():
+            raise ValueError(f"--components must be at most D = {torch.Size(shape).numel()} for {shape_name}")
+        rows += measure(shape_name, n_components, args.steps, args.repeats)
+        inits[(shape_name, n_components)] = init_time(shape, n_components, args.repeats)
+        memory[(shape_name, n_components)] = mixture_bytes(shape, n_components)
+    with open(out / "speed.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    write_markdown(out / "speed.md", rows, inits, memory)
+    print((out / "speed.md").read_text())
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; wrote {out / 'speed.csv'} and {out / 'speed.md'}")
