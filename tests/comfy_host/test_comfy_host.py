@@ -1,0 +1,358 @@
+"""The pack inside a real ComfyUI (COMFYUI_PATH): loading, dropdown, node, sampling features, workflows.
+
+ComfyUI runs in this process on CPU with a tiny SD1.5-class UNet; everything it imports is removed again after this
+module (see comfy_harness.ComfyHost.close).
+"""
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from comfy_harness import REPO_ROOT, ComfyHost
+
+COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
+pytestmark = pytest.mark.skipif(
+    not COMFYUI_PATH, reason="ComfyUI host tests need COMFYUI_PATH=/path/to/ComfyUI (a checkout whose requirements "
+                             "are installed in this venv)")
+
+WORKFLOWS_DIR = REPO_ROOT / "workflows"
+STEPS = 3
+LATENT_SHAPE = (2, 4, 8, 8)  # batch 2
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    comfy_host = ComfyHost(COMFYUI_PATH, tmp_path_factory.mktemp("comfyui") / "custom_nodes")
+    yield comfy_host
+    comfy_host.close()
+
+
+@pytest.fixture(scope="module")
+def model(host):
+    return host.tiny_sd15()
+
+
+@pytest.fixture(scope="module")
+def flow_model(host, model):
+    # ComfyUI's ModelSamplingSD3 node turns any model's sampling into a rectified flow (model_sampling CONST).
+    return host.node("ModelSamplingSD3").patch(model, 3.0)[0]
+
+
+@pytest.fixture
+def kernel_calls(host, monkeypatch):
+    """Records which kernel (DDIM-GMM or RFIM-GMM) each run used, in the pack as ComfyUI loaded it."""
+    options_module = host.pack_module("nodes.options")
+    calls = []
+    for name in ("sample_ddim_gmm", "sample_rfim_gmm"):
+        def spy(*args, _name=name, _real=getattr(options_module, name), **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(options_module, name, spy)
+    return calls
+
+
+def latents(seed=0, scale=1.0):
+    return torch.randn(LATENT_SHAPE, generator=torch.Generator().manual_seed(seed)) * scale
+
+
+def node_sampler(host, **widgets):
+    defaults = {name: spec[1]["default"] for name, spec in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"].items()}
+    return host.node("SamplerDDIMGMM").get_sampler(**{**defaults, **widgets})[0]
+
+
+def sigmas_for(host, model, scheduler="normal", steps=STEPS, denoise=1.0):
+    return host.node("BasicScheduler").get_sigmas(model, scheduler, steps, denoise)[0]
+
+
+def run_dropdown(host, model, sampler_name, seed=42, latent_image=None, cfg=4.0, **kwargs):
+    latent_image = torch.zeros(LATENT_SHAPE) if latent_image is None else latent_image
+    noise = host.comfy.sample.prepare_noise(latent_image, seed)
+    positive, negative = host.conds()
+    return host.comfy.sample.sample(model, noise, STEPS, cfg, sampler_name, kwargs.pop("scheduler", "normal"),
+                                    positive, negative, latent_image, seed=seed, disable_pbar=True, **kwargs)
+
+
+def run_custom(host, model, sampler, sigmas=None, seed=42, latent_image=None, cfg=4.0, add_noise=True, **kwargs):
+    latent_image = torch.zeros(LATENT_SHAPE) if latent_image is None else latent_image
+    sigmas = sigmas_for(host, model) if sigmas is None else sigmas
+    noise = host.comfy.sample.prepare_noise(latent_image, seed) if add_noise else torch.zeros_like(latent_image)
+    positive, negative = host.conds()
+    return host.comfy.sample.sample_custom(model, noise, cfg, sampler, sigmas, positive, negative, latent_image,
+                                           seed=seed, disable_pbar=True, **kwargs)
+
+
+def dropdown_names(host):
+    return list(host.pack_module("nodes.dropdown").DROPDOWN_SAMPLERS)
+
+
+# --- loading and registration -------------------------------------------------------------------------------------
+
+def test_comfyui_loader_loads_the_pack_from_a_folder_named_unlike_the_package(host):
+    assert host.pack.__name__.endswith("My DDIM-GMM pack_x_v2")  # ComfyUI's module name for the odd folder
+    node_class = host.nodes.NODE_CLASS_MAPPINGS["SamplerDDIMGMM"]
+    assert node_class is host.pack.NODE_CLASS_MAPPINGS["SamplerDDIMGMM"]
+    assert node_class.RELATIVE_PYTHON_MODULE == "custom_nodes.My DDIM-GMM pack.v2"
+    assert host.nodes.NODE_DISPLAY_NAME_MAPPINGS["SamplerDDIMGMM"] == "Sampler DDIM-GMM / RFIM-GMM"
+    # Relative imports only: the copy ComfyUI loaded uses its own sampling package, not an installed ddim_gmm.
+    assert host.pack_module("sampling").__name__ == f"{host.pack.__name__}.sampling"
+
+
+def test_our_names_are_in_every_sampler_dropdown(host):
+    for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
+        choices = host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"][0]
+        for name in dropdown_names(host):
+            assert choices.count(name) == 1, (node_type, name)
+    import comfy.k_diffusion.sampling as k_diffusion_sampling
+    for name in dropdown_names(host):
+        assert getattr(k_diffusion_sampling, f"sample_{name}").__name__ == f"sample_{name}"
+
+
+def test_loading_the_pack_twice_adds_no_names(host, tmp_path):
+    samplers = host.comfy.samplers
+    lists = (samplers.KSAMPLER_NAMES, samplers.SAMPLER_NAMES, samplers.KSampler.SAMPLERS)
+    before = [list(names) for names in lists]
+    node_class = host.nodes.NODE_CLASS_MAPPINGS["SamplerDDIMGMM"]
+    try:
+        second = host.load_pack(host.install_pack(tmp_path / "custom_nodes", "ddim-gmm (copy)"))
+        assert second is not host.pack
+        assert [list(names) for names in lists] == before
+    finally:
+        # Back to the first copy, so the other tests spy on the code ComfyUI actually runs.
+        host.nodes.NODE_CLASS_MAPPINGS["SamplerDDIMGMM"] = node_class
+        host.pack_module("nodes").register_dropdown_samplers()
+    assert [list(names) for names in lists] == before
+
+
+def test_registration_keeps_lists_other_packs_extended(host, monkeypatch):
+    samplers = host.comfy.samplers
+    # Another pack replaced KSampler.SAMPLERS with its own extended copy, made before our names were in it.
+    ours = set(dropdown_names(host))
+    other_list = [name for name in samplers.SAMPLER_NAMES if name not in ours] + ["other_pack_sampler"]
+    monkeypatch.setattr(samplers.KSampler, "SAMPLERS", list(other_list))
+    host.pack_module("nodes").register_dropdown_samplers()
+    for names in (samplers.KSampler.SAMPLERS, samplers.SAMPLER_NAMES, samplers.KSAMPLER_NAMES):
+        assert all(names.count(name) == 1 for name in ours)
+    assert samplers.KSampler.SAMPLERS[:len(other_list)] == other_list  # theirs untouched, ours appended
+    assert host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"][0][-1] in ours
+
+
+# --- sampling through ComfyUI -------------------------------------------------------------------------------------
+
+def test_every_dropdown_name_samples_with_cfg_and_batch(host, model):
+    for name in dropdown_names(host):
+        out = run_dropdown(host, model, name)
+        assert out.shape == LATENT_SHAPE and out.isfinite().all(), name
+        assert not torch.equal(out[0], out[1])  # the batch's samples get their own noise and components
+
+
+@pytest.mark.parametrize("scheduler", ["karras", "simple", "beta", "sgm_uniform", "exponential"])
+def test_dropdown_runs_with_any_scheduler(host, model, scheduler):
+    out = run_dropdown(host, model, "ddim_gmm_exact", scheduler=scheduler)
+    assert out.isfinite().all()
+
+
+def test_node_samples_every_preset_through_sample_custom(host, model):
+    for preset in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"][0]:
+        out = run_custom(host, model, node_sampler(host, preset=preset, eta=0.5))
+        assert out.shape == LATENT_SHAPE and out.isfinite().all(), preset
+
+
+def test_same_seed_gives_identical_latents_and_another_seed_does_not(host, model):
+    sampler = node_sampler(host, preset="custom", eta=0.5, offsets="rand", share_offsets=False, priors="random")
+    first, again, other = (run_custom(host, model, sampler, seed=seed) for seed in (7, 7, 8))
+    assert torch.equal(first, again) and not torch.allclose(first, other)
+    first, again = (run_dropdown(host, model, "ddim_gmm", seed=7) for _ in range(2))
+    assert torch.equal(first, again)
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.5])
+def test_offsets_off_equal_comfyuis_euler_ancestral(host, model, eta):
+    reference = run_custom(host, model, host.comfy.samplers.ksampler("euler_ancestral", {"eta": eta}))
+    # K = 1 only for diag / exact: the paper's VUB bound stays s^2 at K = 1 although the offset is then 0.
+    for widgets in (dict(s=0.0), dict(s=0.0, preset="RAND"), dict(s=0.0, preset="NOISE-MATCHED",
+                    offset_variance_fraction=0.0), dict(n_components=1, preset="EXACT"),
+                    dict(n_components=1, preset="ORTHO")):
+        out = run_custom(host, model, node_sampler(host, eta=eta, **widgets))
+        torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+
+
+def test_offsets_change_the_result(host, model):
+    off = run_custom(host, model, node_sampler(host, eta=0.5, s=0.0))
+    on = run_custom(host, model, node_sampler(host, eta=0.5, s=10.0))
+    assert not torch.allclose(on, off)
+
+
+def test_img2img_denoise_below_one(host, model):
+    image_latent = latents(seed=3)
+    full = run_dropdown(host, model, "ddim_gmm", latent_image=image_latent)
+    partial = run_dropdown(host, model, "ddim_gmm", latent_image=image_latent, denoise=0.5)
+    assert partial.isfinite().all() and not torch.allclose(partial, full)
+    sigmas = sigmas_for(host, model, denoise=0.5)
+    assert sigmas[0] < host.comfy.samplers.calculate_sigmas(model.get_model_object("model_sampling"), "normal", 3)[0]
+    out = run_custom(host, model, node_sampler(host, preset="EXACT", eta=0.5), sigmas=sigmas, latent_image=image_latent)
+    assert out.isfinite().all()
+
+
+def test_inpaint_mask_resamples_only_the_masked_area(host, model):
+    image_latent = latents(seed=4)
+    mask = torch.zeros(1, 1, 8, 8)
+    mask[..., :, 4:] = 1.0  # resample the right half
+    for out in (run_dropdown(host, model, "ddim_gmm", latent_image=image_latent, noise_mask=mask),
+                run_custom(host, model, node_sampler(host, eta=0.5), latent_image=image_latent, noise_mask=mask)):
+        assert out.isfinite().all()
+        torch.testing.assert_close(out[..., :4], image_latent[..., :4])
+        assert not torch.allclose(out[..., 4:], image_latent[..., 4:])
+
+
+def test_split_sigmas_two_stage_run(host, model):
+    high, low = host.node("SplitSigmas").get_sigmas(sigmas_for(host, model, steps=4), 2)
+    assert low[0] > 0
+    sampler = node_sampler(host, preset="ORTHO-VUB*", eta=0.5)
+    stage_one = run_custom(host, model, sampler, sigmas=high)
+    stage_two = run_custom(host, model, sampler, sigmas=low, latent_image=stage_one, add_noise=False)
+    assert stage_one.isfinite().all() and stage_two.isfinite().all()
+    assert not torch.allclose(stage_one, stage_two)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+def test_half_precision_models(host, dtype):
+    half_model = host.tiny_sd15(dtype=dtype)
+    assert half_model.model.get_dtype() == dtype
+    out = run_dropdown(host, half_model, "ddim_gmm_exact")
+    assert out.dtype == torch.float32 and out.isfinite().all()
+
+
+def test_flow_model_runs_the_rfim_kernel(host, model, flow_model, kernel_calls):
+    model_sampling = flow_model.get_model_object("model_sampling")
+    assert isinstance(model_sampling, sys.modules["comfy.model_sampling"].CONST)
+    assert run_custom(host, flow_model, node_sampler(host), sigmas=sigmas_for(host, flow_model, "simple")
+                      ).isfinite().all()
+    assert run_dropdown(host, flow_model, "ddim_gmm", scheduler="simple").isfinite().all()
+    assert kernel_calls == ["sample_rfim_gmm", "sample_rfim_gmm"]
+    kernel_calls.clear()
+    run_custom(host, model, node_sampler(host))
+    run_dropdown(host, model, "ddim_gmm")
+    run_custom(host, flow_model, node_sampler(host, kernel="DDIM-GMM"), sigmas=sigmas_for(host, flow_model, "simple"))
+    assert kernel_calls == ["sample_ddim_gmm"] * 3
+
+
+def test_forcing_rfim_on_a_diffusion_model_is_a_readable_error(host, model):
+    with pytest.raises(ValueError, match="needs a flow model"):
+        run_custom(host, model, node_sampler(host, kernel="RFIM-GMM"))
+
+
+def test_callback_feeds_every_step_for_previews(host, model):
+    seen = []
+    run_dropdown(host, model, "ddim_gmm", callback=lambda step, x0, x, total: seen.append((step, total, x0.shape)))
+    assert seen == [(i, STEPS, torch.Size(LATENT_SHAPE)) for i in range(STEPS)]
+
+
+def test_interruption_from_the_ui_propagates(host, model):
+    # ComfyUI interrupts by raising from its progress hook (the callback) or the model call; nothing may swallow it.
+    interrupt = host.comfy.model_management.InterruptProcessingException
+    seen = []
+
+    def callback(step, x0, x, total):
+        seen.append(step)
+        if step == 1:
+            raise interrupt()
+
+    with pytest.raises(interrupt):
+        run_custom(host, model, node_sampler(host, eta=0.5), callback=callback)
+    with pytest.raises(interrupt):
+        run_dropdown(host, model, "ddim_gmm", callback=callback)
+    assert seen == [0, 1, 0, 1]
+
+
+def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
+    with pytest.raises(ValueError, match=r"eta must be a finite number in \[0.0, 1.0\]"):
+        node_sampler(host, eta=1.5)
+    with pytest.raises(ValueError, match="preset must be one of"):
+        node_sampler(host, preset="ORTHO-VUB**")
+    # n_components > D (here 4*8*8 = 256) is known only once the latent is: it fails before the first step.
+    steps = []
+    with pytest.raises(ValueError, match=r"n_components must be in \[1, 256\]"):
+        run_custom(host, model, node_sampler(host, n_components=300), callback=lambda *args: steps.append(args))
+    assert steps == []
+
+
+# --- workflows ----------------------------------------------------------------------------------------------------
+
+def workflow_files(kind):
+    paths = sorted(p for p in WORKFLOWS_DIR.glob("*.json") if p.name.endswith(".api.json") == (kind == "api"))
+    assert paths, f"no {kind} workflows in {WORKFLOWS_DIR}"
+    return paths
+
+
+@pytest.fixture(scope="module")
+def model_files(host, tmp_path_factory):
+    """Empty files named like the workflows' models, so validation checks everything but the weights."""
+    root = tmp_path_factory.mktemp("models")
+    for path in workflow_files("api"):
+        for node in json.loads(path.read_text()).values():
+            for name in ("ckpt_name", "unet_name", "vae_name", "clip_name", "clip_name1", "clip_name2", "lora_name"):
+                if isinstance(node["inputs"].get(name), str):
+                    folder = {"ckpt_name": "checkpoints", "unet_name": "diffusion_models", "vae_name": "vae",
+                              "lora_name": "loras"}.get(name, "text_encoders")
+                    (root / folder).mkdir(exist_ok=True)
+                    (root / folder / node["inputs"][name]).touch()
+                    host.folder_paths.add_model_folder_path(folder, str(root / folder))
+    input_dir = tmp_path_factory.mktemp("input")
+    from PIL import Image
+    Image.new("RGBA", (64, 64), (128, 100, 80, 255)).save(input_dir / "example.png")
+    host.folder_paths.set_input_directory(str(input_dir))
+    return root
+
+
+@pytest.mark.parametrize("path", workflow_files("api") if COMFYUI_PATH else [], ids=lambda p: p.name)
+def test_api_workflow_passes_comfyuis_prompt_validation(host, model_files, path):
+    prompt = json.loads(path.read_text())
+    valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
+    assert valid, (error, node_errors)
+    assert outputs and not node_errors
+
+
+def widget_names(node_class):
+    """The names of a node type's widget values, in the order the UI stores them (seed controls included)."""
+    names = []
+    inputs = node_class.INPUT_TYPES()
+    for section in ("required", "optional"):
+        for name, spec in inputs.get(section, {}).items():
+            kind, options = spec[0], (spec[1] if len(spec) > 1 else {})
+            if isinstance(kind, (list, tuple)) or kind in ("INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"):
+                names.append(name)
+                if options.get("control_after_generate"):
+                    names.append("control_after_generate")
+                if options.get("image_upload"):
+                    names.append("upload")
+    return names
+
+
+@pytest.mark.parametrize("path", workflow_files("ui") if COMFYUI_PATH else [], ids=lambda p: p.name)
+def test_ui_workflow_names_existing_nodes_with_widgets_in_order(host, path):
+    workflow = json.loads(path.read_text())
+    api = json.loads(path.with_name(path.name.replace(".json", ".api.json")).read_text())
+    nodes_by_id = {node["id"]: node for node in workflow["nodes"]}
+    for node in workflow["nodes"]:
+        node_class = host.nodes.NODE_CLASS_MAPPINGS.get(node["type"])
+        assert node_class is not None, f"{path.name}: node type {node['type']} does not exist"
+        names = widget_names(node_class)
+        assert len(names) == len(node["widgets_values"]), (node["type"], names, node["widgets_values"])
+        stored = dict(zip(names, node["widgets_values"]))
+        api_inputs = api[str(node["id"])]["inputs"]
+        assert api[str(node["id"])]["class_type"] == node["type"]
+        for name in names:
+            if name not in ("control_after_generate", "upload"):
+                assert stored[name] == api_inputs[name], (node["type"], name)
+        declared = {**node_class.INPUT_TYPES().get("required", {}), **node_class.INPUT_TYPES().get("optional", {})}
+        for link_input in node["inputs"]:
+            assert declared[link_input["name"]][0] == link_input["type"], (node["type"], link_input)
+    for link_id, src, src_slot, dst, dst_slot, kind in workflow["links"]:
+        assert nodes_by_id[src]["outputs"][src_slot]["type"] == kind and link_id in \
+            nodes_by_id[src]["outputs"][src_slot]["links"]
+        assert nodes_by_id[dst]["inputs"][dst_slot]["link"] == link_id

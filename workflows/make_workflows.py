@@ -1,0 +1,229 @@
+"""Writes the example workflows, each as a UI-format file (drag onto ComfyUI) and an API-format file (POST /prompt).
+
+One graph description per workflow gives both files, so they cannot drift apart. Run from anywhere:
+    python workflows/make_workflows.py
+Widget values are listed in the order of each node's INPUT_TYPES (the order the UI stores them in); the host tests
+check that order against a real ComfyUI.
+"""
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Output slots (name, type) of every node type used below.
+OUTPUTS = {
+    "CheckpointLoaderSimple": [("MODEL", "MODEL"), ("CLIP", "CLIP"), ("VAE", "VAE")],
+    "CLIPTextEncode": [("CONDITIONING", "CONDITIONING")],
+    "EmptyLatentImage": [("LATENT", "LATENT")],
+    "EmptySD3LatentImage": [("LATENT", "LATENT")],
+    "LoadImage": [("IMAGE", "IMAGE"), ("MASK", "MASK")],
+    "VAEEncode": [("LATENT", "LATENT")],
+    "SetLatentNoiseMask": [("LATENT", "LATENT")],
+    "KSampler": [("LATENT", "LATENT")],
+    "SamplerCustom": [("output", "LATENT"), ("denoised_output", "LATENT")],
+    "SamplerCustomAdvanced": [("output", "LATENT"), ("denoised_output", "LATENT")],
+    "SamplerDDIMGMM": [("SAMPLER", "SAMPLER")],
+    "BasicScheduler": [("SIGMAS", "SIGMAS")],
+    "RandomNoise": [("NOISE", "NOISE")],
+    "BasicGuider": [("GUIDER", "GUIDER")],
+    "FluxGuidance": [("CONDITIONING", "CONDITIONING")],
+    "VAEDecode": [("IMAGE", "IMAGE")],
+    "SaveImage": [],
+}
+
+
+class UIOnly:
+    """A widget value the UI stores but the API format omits (seed control, the image upload button)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+def control(mode="fixed"):
+    return UIOnly(mode)  # "control_after_generate": fixed keeps the seed, so the workflow reproduces its image
+
+
+class Graph:
+    def __init__(self):
+        self.nodes = []
+
+    def add(self, node_type, widgets=(), title=None, **links):
+        """widgets: [(name, value) or UIOnly(value)] in INPUT_TYPES order; links: input name -> (node, slot)."""
+        node = {"id": len(self.nodes) + 1, "type": node_type, "widgets": list(widgets), "links": links,
+                "title": title}
+        self.nodes.append(node)
+        return node
+
+    def depth(self, node):
+        return 1 + max((self.depth(src) for src, _ in node["links"].values()), default=-1)
+
+    def api(self):
+        prompt = {}
+        for node in self.nodes:
+            inputs = {name: value for item in node["widgets"] if not isinstance(item, UIOnly) for name, value in [item]}
+            inputs.update({name: [str(src["id"]), slot] for name, (src, slot) in node["links"].items()})
+            prompt[str(node["id"])] = {"class_type": node["type"], "inputs": inputs,
+                                       "_meta": {"title": node["title"] or node["type"]}}
+        return prompt
+
+    def ui(self):
+        links, per_output = [], {}
+        for node in self.nodes:
+            for name, (src, slot) in node["links"].items():
+                link_id = len(links) + 1
+                links.append([link_id, src["id"], slot, node["id"], name, OUTPUTS[src["type"]][slot][1]])
+                per_output.setdefault((src["id"], slot), []).append(link_id)
+        order = sorted(self.nodes, key=lambda n: (self.depth(n), n["id"]))
+        column_fill = {}
+        ui_nodes = []
+        for index, node in enumerate(order):
+            depth = self.depth(node)
+            y = column_fill.get(depth, 50)
+            height = 60 + 26 * (len(node["widgets"]) + max(len(node["links"]), len(OUTPUTS[node["type"]])))
+            column_fill[depth] = y + height + 40
+            inputs = []
+            for slot_index, (name, (src, slot)) in enumerate(node["links"].items()):
+                link_id = next(link[0] for link in links if link[3] == node["id"] and link[4] == name)
+                inputs.append({"name": name, "type": OUTPUTS[src["type"]][slot][1], "link": link_id})
+            outputs = [{"name": name, "type": kind, "links": per_output.get((node["id"], slot), []),
+                        "slot_index": slot} for slot, (name, kind) in enumerate(OUTPUTS[node["type"]])]
+            ui_node = {"id": node["id"], "type": node["type"], "pos": [50 + 400 * depth, y], "size": [360, height],
+                       "flags": {}, "order": index, "mode": 0, "inputs": inputs, "outputs": outputs,
+                       "properties": {"Node name for S&R": node["type"]},
+                       "widgets_values": [item.value if isinstance(item, UIOnly) else item[1]
+                                          for item in node["widgets"]]}
+            if node["title"]:
+                ui_node["title"] = node["title"]
+            ui_nodes.append(ui_node)
+        # In the UI format a link names its target slot by index.
+        slot_of = {(n["id"], name): i for n in self.nodes for i, name in enumerate(n["links"])}
+        ui_links = [[i, src, src_slot, dst, slot_of[(dst, name)], kind] for i, src, src_slot, dst, name, kind in links]
+        return {"last_node_id": len(self.nodes), "last_link_id": len(ui_links), "nodes": ui_nodes, "links": ui_links,
+                "groups": [], "config": {}, "extra": {"ds": {"scale": 1.0, "offset": [0, 0]}}, "version": 0.4}
+
+
+def gmm_widgets(preset="ORTHO-VUB*", eta=0.0, s=1.0, n_components=8, offsets="ortho", covariance="vub",
+                share_offsets=True, priors="uniform", offset_schedule="constant", offset_variance_fraction=0.5,
+                kernel="auto"):
+    """SamplerDDIMGMM's widgets in INPUT_TYPES order (tests/test_nodes_workflows.py checks the order)."""
+    return [("preset", preset), ("eta", eta), ("s", s), ("n_components", n_components), ("offsets", offsets),
+            ("covariance", covariance), ("share_offsets", share_offsets), ("priors", priors),
+            ("offset_schedule", offset_schedule), ("offset_variance_fraction", offset_variance_fraction),
+            ("kernel", kernel)]
+
+
+def text_encoders(g, clip, positive, negative):
+    pos = g.add("CLIPTextEncode", [("text", positive)], title="Positive prompt", clip=(clip, 1))
+    neg = g.add("CLIPTextEncode", [("text", negative)], title="Negative prompt", clip=(clip, 1))
+    return pos, neg
+
+
+def save(g, samples, vae, prefix):
+    image = g.add("VAEDecode", samples=samples, vae=(vae, 2))
+    g.add("SaveImage", [("filename_prefix", prefix)], images=(image, 0))
+
+
+PROMPT = "a photograph of a red fox sitting in a snowy forest, golden hour, highly detailed"
+NEGATIVE = "blurry, lowres, watermark, text"
+
+
+def sd15_txt2img_sampler_custom():
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
+    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
+    latent = g.add("EmptyLatentImage", [("width", 512), ("height", 512), ("batch_size", 1)])
+    sampler = g.add("SamplerDDIMGMM", gmm_widgets(), title="DDIM-GMM (ORTHO-VUB*)")
+    sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", 20), ("denoise", 1.0)], model=(ckpt, 0))
+    samples = g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
+                    model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0),
+                    latent_image=(latent, 0))
+    save(g, (samples, 0), ckpt, "ddim_gmm_sd15")
+    return g
+
+
+def sdxl_txt2img_ksampler_dropdown():
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "sd_xl_base_1.0.safetensors")])
+    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
+    latent = g.add("EmptyLatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
+    samples = g.add("KSampler", [("seed", 42), control(), ("steps", 25), ("cfg", 7.0), ("sampler_name", "ddim_gmm"),
+                                 ("scheduler", "karras"), ("denoise", 1.0)],
+                    model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), latent_image=(latent, 0))
+    save(g, (samples, 0), ckpt, "ddim_gmm_sdxl")
+    return g
+
+
+def flux_txt2img_sampler_custom_advanced():
+    # Flux is a rectified-flow model (model_sampling CONST): the node's kernel 'auto' runs RFIM-GMM on it.
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "flux1-dev-fp8.safetensors")])
+    pos = g.add("CLIPTextEncode", [("text", PROMPT)], title="Prompt", clip=(ckpt, 1))
+    guided = g.add("FluxGuidance", [("guidance", 3.5)], conditioning=(pos, 0))
+    guider = g.add("BasicGuider", model=(ckpt, 0), conditioning=(guided, 0))
+    noise = g.add("RandomNoise", [("noise_seed", 42), control()])
+    sampler = g.add("SamplerDDIMGMM", gmm_widgets(eta=0.0), title="RFIM-GMM (auto on Flux)")
+    sigmas = g.add("BasicScheduler", [("scheduler", "simple"), ("steps", 20), ("denoise", 1.0)], model=(ckpt, 0))
+    latent = g.add("EmptySD3LatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
+    samples = g.add("SamplerCustomAdvanced", noise=(noise, 0), guider=(guider, 0), sampler=(sampler, 0),
+                    sigmas=(sigmas, 0), latent_image=(latent, 0))
+    save(g, (samples, 0), ckpt, "rfim_gmm_flux")
+    return g
+
+
+def sd15_img2img_sampler_custom():
+    # denoise 0.6: BasicScheduler returns the last 60 % of a longer schedule, SamplerCustom noises the encoded image.
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
+    pos, neg = text_encoders(g, ckpt, "a watercolor painting of a mountain lake at sunrise", NEGATIVE)
+    image = g.add("LoadImage", [("image", "example.png"), UIOnly("image")])
+    latent = g.add("VAEEncode", pixels=(image, 0), vae=(ckpt, 2))
+    sampler = g.add("SamplerDDIMGMM", gmm_widgets(preset="EXACT", eta=0.5), title="DDIM-GMM (EXACT)")
+    sigmas = g.add("BasicScheduler", [("scheduler", "normal"), ("steps", 20), ("denoise", 0.6)], model=(ckpt, 0))
+    samples = g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
+                    model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0),
+                    latent_image=(latent, 0))
+    save(g, (samples, 0), ckpt, "ddim_gmm_sd15_img2img")
+    return g
+
+
+def sd15_inpaint_ksampler_dropdown():
+    # The image's alpha channel is the mask (paint it in ComfyUI's mask editor); only the masked area is resampled.
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
+    pos, neg = text_encoders(g, ckpt, "a small wooden cabin", NEGATIVE)
+    image = g.add("LoadImage", [("image", "example.png"), UIOnly("image")])
+    latent = g.add("VAEEncode", pixels=(image, 0), vae=(ckpt, 2))
+    masked = g.add("SetLatentNoiseMask", samples=(latent, 0), mask=(image, 1))
+    samples = g.add("KSampler", [("seed", 42), control(), ("steps", 20), ("cfg", 7.0),
+                                 ("sampler_name", "ddim_gmm_exact"), ("scheduler", "normal"), ("denoise", 1.0)],
+                    model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), latent_image=(masked, 0))
+    save(g, (samples, 0), ckpt, "ddim_gmm_sd15_inpaint")
+    return g
+
+
+WORKFLOWS = {
+    "sd15_txt2img_sampler_custom": sd15_txt2img_sampler_custom,
+    "sdxl_txt2img_ksampler_dropdown": sdxl_txt2img_ksampler_dropdown,
+    "flux_txt2img_sampler_custom_advanced": flux_txt2img_sampler_custom_advanced,
+    "sd15_img2img_sampler_custom": sd15_img2img_sampler_custom,
+    "sd15_inpaint_ksampler_dropdown": sd15_inpaint_ksampler_dropdown,
+}
+
+
+def render(name):
+    """(UI-format dict, API-format dict) of workflow `name`."""
+    graph = WORKFLOWS[name]()
+    return graph.ui(), graph.api()
+
+
+def main():
+    for name in WORKFLOWS:
+        ui, api = render(name)
+        (HERE / f"{name}.json").write_text(json.dumps(ui, indent=2) + "\n")
+        (HERE / f"{name}.api.json").write_text(json.dumps(api, indent=2) + "\n")
+        print(f"wrote workflows/{name}.json and workflows/{name}.api.json")
+
+
+if __name__ == "__main__":
+    main()
