@@ -100,6 +100,11 @@ def test_comfyui_loader_loads_the_pack_from_a_folder_named_unlike_the_package(ho
     assert host.nodes.NODE_DISPLAY_NAME_MAPPINGS["SamplerDDIMGMM"] == "Sampler DDIM-GMM / RFIM-GMM"
     # Relative imports only: the copy ComfyUI loaded uses its own sampling package, not an installed ddim_gmm.
     assert host.pack_module("sampling").__name__ == f"{host.pack.__name__}.sampling"
+    # ComfyUI's own reader of the registry metadata (it runs on every load) understands our pyproject.toml.
+    from comfy_config import config_parser
+    config = config_parser.extract_node_configuration(str(host.pack_dir))
+    assert config.project.name == "ddim-gmm" and config.tool_comfy.publisher_id == "ddim-gmm"
+    assert config.project.urls.repository.startswith("https://github.com/")
 
 
 def test_our_names_are_in_every_sampler_dropdown(host):
