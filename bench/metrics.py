@@ -94,7 +94,10 @@ class GaussianMixtureData:
     def log_responsibilities(self, x, a, b):
         """log p(j | x) for x = a x0 + b z (a, b: (N,)): x | j ~ N(a m_j, (a^2 v + b^2) I). Returns (N, J)."""
         total = a ** 2 * self.variance + b ** 2
-        sq = (x.double()[:, None, :] - a[:, None, None] * self.means[None]).pow(2).sum(-1)   # ||x - a m_j||^2
+        x = x.double()
+        # ||x - a m_j||^2 = ||x||^2 - 2 a x.m_j + a^2 ||m_j||^2, without an (N, J, D) intermediate.
+        sq = x.pow(2).sum(1, keepdim=True) - 2 * a[:, None] * (x @ self.means.T) \
+            + a[:, None] ** 2 * self.means.pow(2).sum(1)[None]
         logits = self.weights.log()[None] - sq / (2 * total[:, None])        # the shared normaliser cancels
         return torch.log_softmax(logits, dim=1)
 

@@ -62,6 +62,9 @@ def add_arguments(parser):
     parser.add_argument("--batch", type=int, default=600, help="samples per sampler call")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="run nothing: rebuild the CSV, table and plots from the cells already in the cache "
+                             "(a sampler whose selection or seeds are incomplete is left out and listed)")
 
 
 def check_args(args):
@@ -124,7 +127,7 @@ class Context:
 
 
 def sampler_call(setting, preset, steps, eta, s, n_components):
-    """(sampler function, sigmas builder, options) of one run; preset "DDIM"/"RFIM" is the Gaussian baseline."""
+    """(sampler function, options) of one run; preset "DDIM"/"RFIM"/"DDPM" is the Gaussian baseline."""
     flow = setting == "flow"
     if preset in ("DDIM", "RFIM", "DDPM"):
         return (sample_rfim if flow else sample_ddim), dict(eta=eta)
@@ -177,8 +180,8 @@ def cell_key(setting, preset, steps, eta, cfg, s, seed, n, n_components):
 class Cache:
     """JSON-lines file of finished runs: {"key": ..., "metrics": ...} per line."""
 
-    def __init__(self, path):
-        self.path, self.rows = path, {}
+    def __init__(self, path, cached_only=False):
+        self.path, self.rows, self.cached_only = path, {}, cached_only
         if os.path.exists(path):
             with open(path) as f:
                 for line in f:
@@ -187,6 +190,9 @@ class Cache:
                         self.rows[row["key"]] = row["metrics"]
 
     def get_or_run(self, key, compute):
+        """The cached metrics of `key`, else compute() and append them; None if missing and cached_only."""
+        if key not in self.rows and self.cached_only:
+            return None
         if key not in self.rows:
             self.rows[key] = compute()
             with open(self.path, "a") as f:
@@ -220,12 +226,13 @@ def uses_s(preset):
 
 def run(args):
     cfg = check_args(args)
+    start = time.time()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"))
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
     ctx = Context(args.weights_dir, cfg["settings"])
     K, batch = args.n_components, args.batch
-    rows = []
+    rows, missing = [], []
     cells = plan(cfg)
     # One progress tick per selection run and per evaluated sampler (its seeds together).
     n_runs = sum(1 + uses_s(q) * len(cfg["s_values"]) for *_, p in cells for q in p)
@@ -240,6 +247,9 @@ def run(args):
                     choice[s] = cache.get_or_run(key, lambda s=s: run_one(
                         ctx, setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K, batch))["fd"]
                     bar.update(1)
+                if None in choice.values():
+                    missing.append((setting, scale, steps, eta, preset, "s selection"))
+                    continue
                 best_s = min(choice, key=choice.get)
             evals = []
             for seed in range(cfg["seeds"]):
@@ -247,6 +257,9 @@ def run(args):
                 evals.append(cache.get_or_run(key, lambda seed=seed: run_one(
                     ctx, setting, preset, steps, eta, scale, best_s, seed, cfg["n_samples"], K, batch)))
             bar.update(1)
+            if None in evals:
+                missing.append((setting, scale, steps, eta, preset, "evaluation seeds"))
+                continue
             rows.append(summarise(setting, scale, steps, eta, preset, best_s, choice, evals, cfg["n_samples"]))
     bar.close()
     if "ddpm" in cfg["settings"] and cfg["ddpm_line_samples"] > 0:
@@ -256,10 +269,20 @@ def run(args):
             key = cell_key("ddpm", "DDPM", 1000, 1.0, scale, 0.0, 0, n, K)
             m = cache.get_or_run(key, lambda scale=scale: run_one(ctx, "ddpm", "DDPM", 1000, 1.0, scale, 0.0, 0, n,
                                                                   K, batch))
+            if m is None:
+                missing.append(("ddpm", scale, 1000, 1.0, "DDPM", "not run"))
+                continue
             rows.append(summarise("ddpm", scale, 1000, 1.0, "DDPM", 0.0, {}, [m], n))
     add_deltas(rows)
-    write_outputs(args.out, rows)
-    print(markdown_table(rows, brief=True))
+    write_outputs(args.out, rows, missing)
+    # What was asked of this directory, run after run: the honest record of the protocol behind its numbers.
+    with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
+        f.write(json.dumps(dict(cfg, n_components=K, cached_only=args.cached_only, quick=args.quick,
+                                seconds=round(time.time() - start, 1), rows=len(rows), missing=len(missing),
+                                finished=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))) + "\n")
+    print(markdown_table(rows))
+    if missing:
+        print(f"{len(missing)} sampler cells not in the cache (not run): see not_run.txt")
     return rows
 
 
@@ -291,7 +314,7 @@ def _fmt(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def markdown_table(rows, brief=False):
+def markdown_table(rows):
     lines = ["| setting | cfg | steps | eta | sampler | s | FD (mean ± sd) | vs base | IS | class rate | n x seeds |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
@@ -303,7 +326,7 @@ def markdown_table(rows, brief=False):
     return "\n".join(lines)
 
 
-def write_outputs(out, rows):
+def write_outputs(out, rows, missing=()):
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
         writer.writeheader()
@@ -311,6 +334,8 @@ def write_outputs(out, rows):
             writer.writerow({k: _fmt(r.get(k, "")) for k in COLUMNS})
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(markdown_table(rows) + "\n")
+    with open(os.path.join(out, "not_run.txt"), "w") as f:
+        f.write("".join(f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing\n" for s, c, n, e, p, why in missing))
     plot(out, rows)
 
 
