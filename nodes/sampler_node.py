@@ -9,8 +9,9 @@ FIXED_BY_PRESET = " Used only when preset is 'custom'; any other preset fixes it
 class SamplerDDIMGMM:
     @classmethod
     def INPUT_TYPES(s):
+        # Combo choices are lists: ComfyUI's prompt validation checks a value against its combo only for a list.
         return {"required": {
-            "preset": (PRESET_CHOICES, {"default": DEFAULT_PRESET, "tooltip":
+            "preset": (list(PRESET_CHOICES), {"default": DEFAULT_PRESET, "tooltip":
                 "The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
                 "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
                 "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
@@ -27,27 +28,27 @@ class SamplerDDIMGMM:
             "n_components": ("INT", {"default": 8, "min": 1, "max": 4096, "tooltip":
                 "K, the number of mixture components (>= 1; at most the latent's element count for ortho offsets "
                 "or vub covariance). The paper uses 8 (and found 8 and 256 better than 1024)."}),
-            "offsets": (OFFSETS, {"default": "ortho", "tooltip":
+            "offsets": (list(OFFSETS), {"default": "ortho", "tooltip":
                 "How the K offsets are drawn: 'ortho' an orthonormal frame (Eq. 10), 'rand' independent random "
                 "directions of length s (Eq. 9)." + FIXED_BY_PRESET}),
-            "covariance": (COVARIANCES, {"default": "vub", "tooltip":
+            "covariance": (list(COVARIANCES), {"default": "vub", "tooltip":
                 "How each component's noise is shrunk to keep the moments matched: 'diag' (the paper's diagonal), "
                 "'vub' (the paper's variance upper bounds, Eq. 34) or 'exact' (ours: the exact low-rank "
                 "covariance)." + FIXED_BY_PRESET}),
             "share_offsets": ("BOOLEAN", {"default": True, "label_on": "once per run", "label_off": "fresh each step",
                 "tooltip": "Draw the offsets once for the whole run (the paper's '*' variants) or anew at every "
                 "step." + FIXED_BY_PRESET}),
-            "priors": (PRIORS_CHOICES, {"default": "uniform", "tooltip":
+            "priors": (list(PRIORS_CHOICES), {"default": "uniform", "tooltip":
                 "Component weights: 'uniform' (1/K each, the paper's default) or 'random' (one flat-Dirichlet draw "
                 "per run, from the seed)."}),
-            "offset_schedule": (OFFSET_SCHEDULES, {"default": "constant", "tooltip":
+            "offset_schedule": (list(OFFSET_SCHEDULES), {"default": "constant", "tooltip":
                 "'constant': the same scale s at every step (the paper). 'noise_matched' (ours): at each step the "
                 "scale that moves offset_variance_fraction of the step's noise variance into the mixture's spread; "
                 "exactly moment matched, vanishes where eta = 0." + FIXED_BY_PRESET}),
             "offset_variance_fraction": ("FLOAT", {"default": 0.5, "min": 0.0, "max": 1.0, "step": 0.01,
                 "round": False, "tooltip": "For offset_schedule 'noise_matched': the fraction in [0, 1] of each "
                 "step's noise variance moved into the mixture's spread (0 = plain DDIM)."}),
-            "kernel": (KERNEL_CHOICES, {"default": "auto", "tooltip":
+            "kernel": (list(KERNEL_CHOICES), {"default": "auto", "tooltip":
                 "'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
                 "DDIM-GMM for every other model, decided at each run. Or force one kernel."}),
         }}

@@ -60,8 +60,9 @@ def test_widget_has_tooltip_and_default_in_range(name):
     kind, spec = REQUIRED[name]
     assert len(spec["tooltip"]) > 40
     default = spec["default"]
-    if isinstance(kind, tuple):
-        assert default in kind
+    if not isinstance(kind, str):
+        # A list, not a tuple: ComfyUI's prompt validation checks combo values only against a list.
+        assert isinstance(kind, list) and default in kind
     elif kind == "FLOAT":
         assert spec["min"] <= default <= spec["max"] and isinstance(default, float)
         assert spec["round"] is False  # ComfyUI would otherwise round the value to `step`

@@ -322,6 +322,21 @@ def test_api_workflow_passes_comfyuis_prompt_validation(host, model_files, path)
     assert outputs and not node_errors
 
 
+@pytest.mark.parametrize("widget, value, message", [
+    ("preset", "ORTHO-VUB**", "Value not in list"), ("covariance", "full", "Value not in list"),
+    ("eta", 1.5, "bigger than max"), ("n_components", 0, "smaller than min"),
+])
+def test_comfyui_validation_rejects_bad_widget_values_of_our_node(host, model_files, widget, value, message):
+    prompt = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.api.json").read_text())
+    (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
+    prompt[node_id]["inputs"][widget] = value
+    valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
+    assert not valid
+    (node_error,) = node_errors[node_id]["errors"]
+    assert message in node_error["message"]
+    assert node_error["extra_info"]["input_name"] == widget
+
+
 def widget_names(node_class):
     """The names of a node type's widget values, in the order the UI stores them (seed controls included)."""
     names = []
