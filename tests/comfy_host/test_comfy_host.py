@@ -274,6 +274,51 @@ def test_interruption_from_the_ui_propagates(host, model):
     assert seen == [0, 1, 0, 1]
 
 
+@pytest.fixture
+def progress_hook(host, monkeypatch):
+    """Stands in for the server's progress hook (main.py's hijack_progress), with latent2rgb previews on."""
+    import comfy.cli_args
+    import comfy.utils
+    monkeypatch.setattr(comfy.cli_args.args, "preview_method", comfy.cli_args.LatentPreviewMethod.Latent2RGB)
+    updates, cancel_at = [], []
+
+    def hook(value, total, preview_image, prompt_id=None, node_id=None):
+        updates.append((value, total, preview_image is not None))
+        if value in cancel_at:
+            host.comfy.model_management.interrupt_current_processing()  # the UI's Cancel button
+        host.comfy.model_management.throw_exception_if_processing_interrupted()
+
+    monkeypatch.setattr(comfy.utils, "PROGRESS_BAR_HOOK", hook)
+    yield updates, cancel_at
+    host.comfy.model_management.interrupt_current_processing(False)
+
+
+def test_comfyuis_sampler_nodes_run_ours_with_previews_progress_and_cancel(host, model, progress_hook):
+    updates, cancel_at = progress_hook
+    positive, negative = host.conds()
+    latent = {"samples": torch.zeros(LATENT_SHAPE)}
+    sigmas = sigmas_for(host, model)
+    sampler = host.node("SamplerDDIMGMM").get_sampler(**{
+        name: spec[1]["default"] for name, spec in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"].items()})[0]
+
+    out, denoised = host.node("SamplerCustom").sample(model, True, 42, 4.0, positive, negative, sampler, sigmas, latent)
+    assert out["samples"].isfinite().all() and denoised["samples"].isfinite().all()
+    guider = host.node("CFGGuider").get_guider(model, positive, negative, 4.0)[0]
+    noise = host.node("RandomNoise").get_noise(42)[0]
+    advanced, _ = host.node("SamplerCustomAdvanced").sample(noise, guider, sampler, sigmas, latent)
+    torch.testing.assert_close(advanced["samples"], out["samples"])  # same seed, same sampler, same image
+    (ksampled,) = host.node("KSampler").sample(model, 42, STEPS, 4.0, "ddim_gmm", "normal", positive, negative, latent)
+    assert ksampled["samples"].isfinite().all()
+    # One progress update with a preview image per step, for each of the three runs.
+    assert updates == [(i + 1, STEPS, True) for i in range(STEPS)] * 3
+
+    updates.clear()
+    cancel_at.append(2)
+    with pytest.raises(host.comfy.model_management.InterruptProcessingException):
+        host.node("KSampler").sample(model, 42, STEPS, 4.0, "ddim_gmm", "normal", positive, negative, latent)
+    assert [value for value, _, _ in updates] == [1, 2]
+
+
 def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
     with pytest.raises(ValueError, match=r"eta must be a finite number in \[0.0, 1.0\]"):
         node_sampler(host, eta=1.5)
