@@ -30,6 +30,8 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, default=20, help="Karras steps (default 20)")
     parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the minimum (default 5)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    parser.add_argument("--model-batches", nargs="*", type=int, default=[1, 16],
+                        help="batch sizes for the end-to-end run with the embedded DDPM (none to skip)")
 
 
 def karras_sigmas(n, sigma_min=0.0292, sigma_max=14.6146, rho=7.0):
@@ -149,7 +151,33 @@ def measure(shape_name, n_components, steps, repeats):
     return rows
 
 
-def write_markdown(path, rows, inits, memory):
+def measure_model(steps, repeats, batch):
+    """End to end with a real network: the embedded digits DDPM (unconditional, its own schedule), DDIM vs presets."""
+    from k_diffusion.sampling import sample_euler_ancestral
+
+    from ..models.denoisers import load_ddpm_denoiser
+
+    model = load_ddpm_denoiser(cfg_scale=1.0)
+    sigmas = model.denoiser.get_sigmas(steps)
+    x = torch.randn(batch, 1, 16, 16, generator=torch.Generator().manual_seed(0)) * sigmas[0]
+    runs = {"DDIM (k-diffusion euler_ancestral, eta=1)": lambda: sample_euler_ancestral(model, x, sigmas, eta=1.0,
+                                                                                       disable=True)}
+    for name in ("DDIM-GMM-ORTHO-VUB*", "DDIM-GMM-EXACT", "DDIM-GMM-ORTHO-VUB"):
+        runs[name] = lambda o=preset_options(name): sample_ddim_gmm(model, x, sigmas, seed=0, disable=True, eta=1.0,
+                                                                    **o)
+    best = {name: float("inf") for name in runs}
+    with torch.inference_mode():
+        for fn in runs.values():
+            fn()
+        for _ in range(repeats):
+            for name, fn in runs.items():
+                best[name] = min(best[name], time_call(fn))
+    reference = best["DDIM (k-diffusion euler_ancestral, eta=1)"]
+    return [dict(batch=batch, sampler=name, ms_per_run=1000 * t, overhead_percent=100 * (t / reference - 1))
+            for name, t in best.items()]
+
+
+def write_markdown(path, rows, inits, memory, model_rows=()):
     lines = ["| latent | K | sampler | ms/step | x DDIM | x its floor | goal | met |",
              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
@@ -163,6 +191,10 @@ def write_markdown(path, rows, inits, memory):
         m = memory[(shape, k)]
         lines.append(f"| {shape} | {k} | {1000 * t['vub']:.2f} | {1000 * t['exact']:.2f} | "
                      f"{m['vub']:,} / {m['diag']:,} / {m['exact']:,} bytes |")
+    if model_rows:
+        lines += ["", "| embedded DDPM, 1x16x16 | batch | ms per run | overhead vs DDIM |", "| --- | --- | --- | --- |"]
+        lines += [f"| {r['sampler']} | {r['batch']} | {r['ms_per_run']:.1f} | {r['overhead_percent']:+.2f} % |"
+                  for r in model_rows]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -184,6 +216,12 @@ def run(args):
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    write_markdown(out / "speed.md", rows, inits, memory)
+    model_rows = [r for batch in args.model_batches for r in measure_model(args.steps, args.repeats, batch)]
+    if model_rows:
+        with open(out / "speed_model.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(model_rows[0]))
+            writer.writeheader()
+            writer.writerows(model_rows)
+    write_markdown(out / "speed.md", rows, inits, memory, model_rows)
     print((out / "speed.md").read_text())
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; wrote {out / 'speed.csv'} and {out / 'speed.md'}")

@@ -11,7 +11,8 @@ pytest.importorskip("k_diffusion.sampling", reason="bench speed times against k-
 
 def test_bench_speed_writes_its_tables(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ddim_gmm", "bench", "speed", "--out", str(tmp_path),
-                           "--shapes", "4x16x16", "--components", "2", "8", "--steps", "3", "--repeats", "1"],
+                           "--shapes", "4x16x16", "--components", "2", "8", "--steps", "3", "--repeats", "1",
+                           "--model-batches"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     rows = list(csv.DictReader(open(tmp_path / "speed.csv")))
@@ -25,6 +26,7 @@ def test_bench_speed_writes_its_tables(tmp_path):
 
 def test_bench_speed_rejects_too_many_components(tmp_path):
     done = subprocess.run([sys.executable, "-m", "ddim_gmm", "bench", "speed", "--out", str(tmp_path),
-                           "--shapes", "4x16x16", "--components", "2000", "--steps", "2", "--repeats", "1"],
+                           "--shapes", "4x16x16", "--components", "2000", "--steps", "2", "--repeats", "1",
+                           "--model-batches"],
                           capture_output=True, text=True)
     assert done.returncode != 0 and "--components" in done.stderr
