@@ -155,10 +155,10 @@ def test_every_dropdown_name_samples_with_cfg_and_batch(host, model):
         assert not torch.equal(out[0], out[1])  # the batch's samples get their own noise and components
 
 
-@pytest.mark.parametrize("scheduler", ["karras", "simple", "beta", "sgm_uniform", "exponential"])
-def test_dropdown_runs_with_any_scheduler(host, model, scheduler):
-    out = run_dropdown(host, model, "ddim_gmm_exact", scheduler=scheduler)
-    assert out.isfinite().all()
+def test_dropdown_runs_with_every_scheduler_on_diffusion_and_flow_models(host, model, flow_model):
+    for scheduler in host.comfy.samplers.SCHEDULER_NAMES:
+        for any_model in (model, flow_model):
+            assert run_dropdown(host, any_model, "ddim_gmm_exact", scheduler=scheduler).isfinite().all(), scheduler
 
 
 def test_node_samples_every_preset_through_sample_custom(host, model):
@@ -230,6 +230,14 @@ def test_half_precision_models(host, dtype):
     assert half_model.model.get_dtype() == dtype
     out = run_dropdown(host, half_model, "ddim_gmm_exact")
     assert out.dtype == torch.float32 and out.isfinite().all()
+
+
+@pytest.mark.parametrize("patch_node, args", [("ModelSamplingFlux", (1.15, 0.5, 64, 64)),
+                                              ("ModelSamplingAuraFlow", (1.73,))])
+def test_other_flow_patches_run_the_rfim_kernel(host, model, kernel_calls, patch_node, args):
+    patched = host.node(patch_node).patch(model, *args)[0]
+    assert run_custom(host, patched, node_sampler(host), sigmas=sigmas_for(host, patched, "beta")).isfinite().all()
+    assert kernel_calls == ["sample_rfim_gmm"]
 
 
 def test_flow_model_runs_the_rfim_kernel(host, model, flow_model, kernel_calls):
