@@ -110,8 +110,9 @@ def low_rank_eigen(priors, offsets):
     return (q @ w).T.contiguous(), eigenvalues.clamp_min(0)
 
 
-def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True):
-    """Everything one kernel step needs for `covariance`, at unit scale (and the noise-matched bound if asked)."""
+def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True, prior_list=None):
+    """Everything one kernel step needs for `covariance`, at unit scale (and the noise-matched bound if asked).
+    prior_list: the priors as Python floats, if the caller has them (saves a device sync per draw)."""
     offset_rows = draw_offsets(offsets, priors, n_dims, generator, device, dtype)
     mix = Mixture(priors=priors, offsets=offset_rows)
     n_components = priors.shape[0]
@@ -124,7 +125,7 @@ def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, 
     if covariance == "diag":
         # diag(Delta_bar) = sum_k pi_k offsets[k]^2, accumulated row by row: no K x D temporary
         mix.diag = torch.zeros(n_dims, device=device, dtype=dtype)
-        for row, weight in zip(offset_rows, priors.tolist()):
+        for row, weight in zip(offset_rows, priors.tolist() if prior_list is None else prior_list):
             mix.diag.addcmul_(row, row, value=weight)
         if not need_max_scale:
             return mix

@@ -106,12 +106,13 @@ class MixtureSource:
         self.opts, self.n_dims, self.generator, self.device, self.dtype = opts, n_dims, generator, device, dtype
         self.priors = make_priors(opts.priors, opts.n_components, generator, device, dtype)
         self.cdf = self.priors.cumsum(0)
+        self.prior_list = self.priors.tolist()  # one sync per run, not one per per-step draw
         self.shared = self.draw() if opts.share_offsets else None
 
     def draw(self):
         o = self.opts
         return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.device, self.dtype,
-                            need_max_scale=o.offset_schedule == "noise_matched")
+                            need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
 
     def at(self, var):
         """(mixture, offset scale s_t) for a step whose Gaussian variance is var."""
