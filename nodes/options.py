@@ -5,9 +5,8 @@ Pure Python: nothing here imports ComfyUI, so the mapping from widgets to option
 
 import sys
 
-from ..sampling import VARIANTS, GmmOptions, check_options, preset_options, sample_ddim_gmm, sample_rfim_gmm
-from ..sampling.mixture import COVARIANCES, OFFSETS
-from ..sampling.samplers import OFFSET_SCHEDULES
+from ..sampling import (COVARIANCES, OFFSET_SCHEDULES, OFFSETS, VARIANTS, GmmOptions, check_options, preset_options,
+                        sample_ddim_gmm, sample_rfim_gmm)
 
 CUSTOM = "custom"
 PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS)
