@@ -14,6 +14,7 @@ from ddim_gmm.nodes.dropdown import dropdown_sampler_function
 from ddim_gmm.sampling import PRESETS, VARIANTS, GmmOptions, preset_options
 
 REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+THREADS_AT_COLLECTION = torch.get_num_threads()  # collection precedes every test, the host tests included
 OPTION_NAMES = [f for f in GmmOptions.__dataclass_fields__]
 
 
@@ -234,3 +235,11 @@ def test_dropdown_functions_sample_a_real_model_end_to_end():
 
 def test_package_entry_is_empty_outside_comfyui():
     assert ddim_gmm.NODE_CLASS_MAPPINGS == {} and ddim_gmm.NODE_DISPLAY_NAME_MAPPINGS == {}
+
+
+def test_no_comfyui_state_leaks_into_the_rest_of_the_session():
+    # tests/comfy_host runs ComfyUI in this process before this file (when COMFYUI_PATH is set) and must clean up.
+    leaked = [m for m in sys.modules if m.split(".")[0] in ("comfy", "comfy_extras", "nodes", "execution",
+                                                            "folder_paths", "utils", "comfy_execution")]
+    assert leaked == [] and not any(p.rstrip("/").endswith("comfy") for p in sys.path)
+    assert torch.get_num_threads() == THREADS_AT_COLLECTION

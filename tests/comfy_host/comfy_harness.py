@@ -26,6 +26,8 @@ class ComfyHost:
         self.saved_threads = torch.get_num_threads()
         # Tiny models: one thread avoids oversubscribing a shared CPU (several times faster here).
         torch.set_num_threads(1)
+        self.roots = [Path(comfyui_path).absolute(), Path(comfyui_path).resolve(),
+                      Path(custom_nodes_dir).absolute(), Path(custom_nodes_dir).resolve()]
         sys.path.insert(0, str(comfyui_path))
         import comfy.cli_args
         comfy.cli_args.args.cpu = True  # before anything imports comfy.model_management
@@ -44,15 +46,25 @@ class ComfyHost:
         self.pack = self.load_pack(self.pack_dir)
 
     def close(self):
-        for name in set(sys.modules) - self.saved_modules:
+        # Only ComfyUI's own modules and the pack's go: third-party libraries it pulled in (numpy extensions and the
+        # like) must not be imported twice in one process.
+        # Decide for every module before deleting any: a namespace package's __path__ is computed from its parent's.
+        doomed = [name for name in set(sys.modules) - self.saved_modules if self.is_comfyui_module(sys.modules[name])]
+        for name in doomed:
             del sys.modules[name]
         sys.path[:] = self.saved_path
         torch.set_num_threads(self.saved_threads)
 
-    @staticmethod
-    def install_pack(custom_nodes_dir, folder_name):
+    def is_comfyui_module(self, module):
+        locations = [getattr(module, "__file__", None)] + list(getattr(module, "__path__", None) or [])
+        # The pack lives behind a symlink in custom_nodes/: compare the paths as given and as resolved.
+        paths = [p for location in locations if location for p in (Path(location).absolute(), Path(location).resolve())]
+        return any(path.is_relative_to(root) for path in paths for root in self.roots)
+
+    def install_pack(self, custom_nodes_dir, folder_name):
         """custom_nodes/<folder_name> -> the repository, as a `git clone` into any folder name would give."""
         pack_dir = Path(custom_nodes_dir) / folder_name
+        self.roots.append(pack_dir.absolute())
         pack_dir.parent.mkdir(parents=True, exist_ok=True)
         os.symlink(REPO_ROOT, pack_dir, target_is_directory=True)
         return pack_dir
