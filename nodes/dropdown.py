@@ -1,8 +1,8 @@
 """Our names in the KSampler / KSamplerAdvanced / KSamplerSelect sampler dropdown.
 
 ComfyUI resolves a dropdown name through comfy.samplers.sampler_object(name) -> ksampler(name) ->
-getattr(comfy.k_diffusion.sampling, "sample_" + name), and the nodes list the names from comfy.samplers.KSampler.SAMPLERS
-(the same list object as SAMPLER_NAMES unless a pack replaced it) and KSAMPLER_NAMES.
+getattr(comfy.k_diffusion.sampling, "sample_" + name), and the nodes list the names from
+comfy.samplers.KSampler.SAMPLERS (the same list object as SAMPLER_NAMES unless a pack replaced it) and KSAMPLER_NAMES.
 """
 
 from ..sampling import preset_options

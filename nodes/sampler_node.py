@@ -22,12 +22,12 @@ class SamplerDDIMGMM:
                 "main setting. 1: DDPM variance, like euler_ancestral (flow: independent steps; the paper keeps "
                 "flow eta <= 0.5). covariance and noise_matched only matter when eta > 0."}),
             "s": ("FLOAT", {"default": 1.0, "min": 0.0, "max": 100.0, "step": 0.01, "round": False, "tooltip":
-                "Offset scale s >= 0: the length of each component's offset from the DDIM mean (VP units). The "
+                "Offset scale s in [0, 100]: the length of each component's offset from the DDIM mean (VP units). The "
                 "paper found s = 10 best at 10 steps and about 1 from 20 steps on. 0 turns the mixture off (plain "
                 "DDIM / euler_ancestral). Unused by offset_schedule 'noise_matched'."}),
             "n_components": ("INT", {"default": 8, "min": 1, "max": 4096, "tooltip":
-                "K, the number of mixture components (>= 1; at most the latent's element count for ortho offsets "
-                "or vub covariance). The paper uses 8 (and found 8 and 256 better than 1024)."}),
+                "K, the number of mixture components, 1 to 4096 (at most the latent's element count for ortho "
+                "offsets or vub covariance). The paper uses 8 (and found 8 and 256 better than 1024)."}),
             "offsets": (list(OFFSETS), {"default": "ortho", "tooltip":
                 "How the K offsets are drawn: 'ortho' an orthonormal frame (Eq. 10), 'rand' independent random "
                 "directions of length s (Eq. 9)." + FIXED_BY_PRESET}),

@@ -14,7 +14,8 @@ PYPROJECT = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
 def test_project_fields_follow_the_registry_spec():
     project = PYPROJECT["project"]
     # Node id: < 100 chars, alphanumerics and - _ ., no consecutive specials, starts with a letter, no "ComfyUI".
-    assert re.fullmatch(r"[A-Za-z](?:[A-Za-z0-9]|[-_.](?=[A-Za-z0-9]))*", project["name"]) and len(project["name"]) < 100
+    assert re.fullmatch(r"[A-Za-z](?:[A-Za-z0-9]|[-_.](?=[A-Za-z0-9]))*", project["name"])
+    assert len(project["name"]) < 100
     assert "comfyui" not in project["name"].lower()
     assert re.fullmatch(r"\d+\.\d+\.\d+", project["version"])
     assert project["description"]
@@ -28,7 +29,8 @@ def test_tool_comfy_section():
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", comfy["PublisherId"])
     assert comfy["DisplayName"]
     # The icon the registry shows is the repository's own file.
-    assert comfy["Icon"].endswith("/nodes/icon.svg") and (REPO_ROOT / "nodes" / "icon.svg").read_text().startswith("<svg")
+    assert comfy["Icon"].endswith("/nodes/icon.svg")
+    assert (REPO_ROOT / "nodes" / "icon.svg").read_text().startswith("<svg")
 
 
 def test_no_requirements_beyond_what_comfyui_has():

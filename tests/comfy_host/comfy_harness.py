@@ -31,7 +31,8 @@ class ComfyHost:
         sys.path.insert(0, str(comfyui_path))
         import comfy.cli_args
         comfy.cli_args.args.cpu = True  # before anything imports comfy.model_management
-        import utils.extra_config  # noqa: F401  (as main.py does: `utils` must be ComfyUI's package, not comfy/utils.py)
+        # As main.py does: `utils` must be ComfyUI's package before nodes.py puts comfy/ (with utils.py) on sys.path.
+        import utils.extra_config  # noqa: F401
         import comfy.model_management
         import comfy.model_patcher
         import comfy.sample

@@ -61,7 +61,8 @@ def latents(seed=0, scale=1.0):
 
 
 def node_sampler(host, **widgets):
-    defaults = {name: spec[1]["default"] for name, spec in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"].items()}
+    required = host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]
+    defaults = {name: spec[1]["default"] for name, spec in required.items()}
     return host.node("SamplerDDIMGMM").get_sampler(**{**defaults, **widgets})[0]
 
 
