@@ -225,6 +225,28 @@ def test_split_sigmas_two_stage_run(host, model):
     assert not torch.allclose(stage_one, stage_two)
 
 
+def test_ksampler_advanced_two_stage_refiner_run(host, model):
+    # Base model for steps 0-2 returning its leftover noise, then the "refiner" for steps 2-4 without new noise.
+    positive, negative = host.conds()
+    advanced = host.node("KSamplerAdvanced")
+    latent = {"samples": torch.zeros(LATENT_SHAPE)}
+    (first,) = advanced.sample(model, "enable", 42, 4, 4.0, "ddim_gmm", "karras", positive, negative, latent, 0, 2,
+                               "enable")
+    (second,) = advanced.sample(model, "disable", 42, 4, 4.0, "ddim_gmm_exact", "karras", positive, negative, first,
+                                2, 10000, "disable")
+    assert first["samples"].isfinite().all() and second["samples"].isfinite().all()
+    assert not torch.allclose(first["samples"], second["samples"])
+
+
+def test_flow_offsets_off_at_eta_zero_equal_comfyuis_euler(host, flow_model):
+    sigmas = sigmas_for(host, flow_model, "simple")
+    reference = run_custom(host, flow_model, host.comfy.samplers.ksampler("euler"), sigmas=sigmas)
+    out = run_custom(host, flow_model, node_sampler(host, eta=0.0, s=0.0), sigmas=sigmas)
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+    with_offsets = run_custom(host, flow_model, node_sampler(host, eta=0.0, s=10.0), sigmas=sigmas)
+    assert not torch.allclose(with_offsets, reference)
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 def test_half_precision_models(host, dtype):
     half_model = host.tiny_sd15(dtype=dtype)
