@@ -30,6 +30,18 @@ def read(name, api):
     return json.loads((WORKFLOWS_DIR / f"{name}{'.api' if api else ''}.json").read_text())
 
 
+def test_registry_id_and_version_in_the_workflows_match_pyproject():
+    tomllib = pytest.importorskip("tomllib", reason="tomllib (Python >= 3.11) reads pyproject.toml")
+    project = tomllib.loads((WORKFLOWS_DIR.parent / "pyproject.toml").read_text())["project"]
+    assert (GENERATOR.PACK_ID, GENERATOR.PACK_VERSION) == (project["name"], project["version"])
+    for name in NAMES:
+        for node in read(name, api=False)["nodes"]:
+            ours = node["type"] in GENERATOR.OUR_NODES
+            assert node["properties"]["cnr_id"] == (project["name"] if ours else "comfy-core")
+            for model in node["properties"].get("models", []):
+                assert model["url"].startswith("https://huggingface.co/") and model["url"].endswith(model["name"])
+
+
 def test_the_issue_s_four_workflows_exist():
     node_types = {name: {node["class_type"] for node in read(name, api=True).values()} for name in NAMES}
     assert any({"SamplerCustom", "SamplerDDIMGMM"} <= types for types in node_types.values())

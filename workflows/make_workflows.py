@@ -10,6 +10,18 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Stored in each UI node's properties: the frontend offers to install a missing pack by its registry id (cnr_id).
+PACK_ID, PACK_VERSION = "ddim-gmm", "0.1.0"
+COMFY_CORE_VERSION = "0.3.64"
+# Where the frontend's missing-model dialog downloads each checkpoint from.
+MODEL_URLS = {
+    "v1-5-pruned-emaonly-fp16.safetensors": "https://huggingface.co/Comfy-Org/stable-diffusion-v1-5-archive/resolve/"
+                                            "main/v1-5-pruned-emaonly-fp16.safetensors",
+    "sd_xl_base_1.0.safetensors":
+        "https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors",
+    "flux1-dev-fp8.safetensors": "https://huggingface.co/Comfy-Org/flux1-dev/resolve/main/flux1-dev-fp8.safetensors",
+}
+OUR_NODES = {"SamplerDDIMGMM"}
 
 # Output slots (name, type) of every node type used below.
 OUTPUTS = {
@@ -58,6 +70,18 @@ class Graph:
     def depth(self, node):
         return 1 + max((self.depth(src) for src, _ in node["links"].values()), default=-1)
 
+    @staticmethod
+    def properties(node):
+        ours = node["type"] in OUR_NODES
+        properties = {"Node name for S&R": node["type"], "cnr_id": PACK_ID if ours else "comfy-core",
+                      "ver": PACK_VERSION if ours else COMFY_CORE_VERSION}
+        models = [value for item in node["widgets"] if not isinstance(item, UIOnly)
+                  for name, value in [item] if name == "ckpt_name"]
+        if models:
+            properties["models"] = [{"name": name, "url": MODEL_URLS[name], "directory": "checkpoints"}
+                                    for name in models]
+        return properties
+
     def api(self):
         prompt = {}
         for node in self.nodes:
@@ -90,7 +114,7 @@ class Graph:
                         "slot_index": slot} for slot, (name, kind) in enumerate(OUTPUTS[node["type"]])]
             ui_node = {"id": node["id"], "type": node["type"], "pos": [50 + 400 * depth, y], "size": [360, height],
                        "flags": {}, "order": index, "mode": 0, "inputs": inputs, "outputs": outputs,
-                       "properties": {"Node name for S&R": node["type"]},
+                       "properties": self.properties(node),
                        "widgets_values": [item.value if isinstance(item, UIOnly) else item[1]
                                           for item in node["widgets"]]}
             if node["title"]:
