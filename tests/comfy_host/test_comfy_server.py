@@ -1,0 +1,111 @@
+"""A real ComfyUI server (main.py, in a subprocess) with the pack cloned into custom_nodes/ under an odd name.
+
+Checks what a user sees: the pack imports at startup, the node and the dropdown names are in /object_info, and every
+API-format workflow is accepted by POST /prompt (the checkpoints are empty stand-ins, so execution then fails at
+loading them, which this test does not wait for).
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from comfy_harness import REPO_ROOT
+
+COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
+pytestmark = pytest.mark.skipif(
+    not COMFYUI_PATH, reason="ComfyUI host tests need COMFYUI_PATH=/path/to/ComfyUI (a checkout whose requirements "
+                             "are installed in this venv)")
+
+WORKFLOWS_DIR = REPO_ROOT / "workflows"
+STARTUP_TIMEOUT = 180  # seconds; ComfyUI imports torch and every built-in node first
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, payload=None):
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    base = tmp_path_factory.mktemp("comfy_base")
+    (base / "custom_nodes").mkdir()
+    os.symlink(REPO_ROOT, base / "custom_nodes" / "DDIM GMM (clone)", target_is_directory=True)
+    (base / "models" / "checkpoints").mkdir(parents=True)
+    for path in WORKFLOWS_DIR.glob("*.api.json"):
+        for node in json.loads(path.read_text()).values():
+            if "ckpt_name" in node["inputs"]:
+                (base / "models" / "checkpoints" / node["inputs"]["ckpt_name"]).touch()
+    (base / "input").mkdir()
+    from PIL import Image
+    Image.new("RGBA", (64, 64), (120, 110, 90, 255)).save(base / "input" / "example.png")
+    # The web frontend is a separate pip package; the API needs none of it, so an empty page stands in.
+    frontend = tmp_path_factory.mktemp("frontend")
+    (frontend / "index.html").write_text("<html></html>")
+    port = free_port()
+    log_path = base / "server.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(port), "--base-directory",
+             str(base), "--front-end-root", str(frontend), "--disable-auto-launch"],
+            cwd=COMFYUI_PATH, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            assert process.poll() is None, f"ComfyUI exited:\n{log_path.read_text()[-4000:]}"
+            try:
+                fetch(f"{url}/object_info/KSampler")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, f"ComfyUI did not start:\n{log_path.read_text()[-4000:]}"
+                time.sleep(1)
+        yield url, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_server_imports_the_pack_and_lists_our_node_and_names(server):
+    url, log_path = server
+    log = log_path.read_text()
+    assert "DDIM GMM (clone)" in log.split("Import times for custom nodes:")[1]
+    assert "(IMPORT FAILED)" not in [line for line in log.splitlines() if "DDIM GMM (clone)" in line][-1]
+    status, info = fetch(f"{url}/object_info/SamplerDDIMGMM")
+    node = info["SamplerDDIMGMM"]
+    assert status == 200 and node["category"] == "sampling/custom_sampling/samplers"
+    assert node["display_name"] == "Sampler DDIM-GMM / RFIM-GMM" and node["output"] == ["SAMPLER"]
+    assert all("tooltip" in spec[1] for spec in node["input"]["required"].values())
+    _, info = fetch(f"{url}/object_info/KSampler")
+    names = info["KSampler"]["input"]["required"]["sampler_name"][0]
+    assert [name for name in names if name.startswith("ddim_gmm")] == [
+        "ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand", "ddim_gmm_exact",
+        "ddim_gmm_noise_matched"]
+
+
+def test_server_accepts_every_api_workflow(server):
+    url, _ = server
+    for path in sorted(WORKFLOWS_DIR.glob("*.api.json")):
+        status, reply = fetch(f"{url}/prompt", {"prompt": json.loads(path.read_text())})
+        assert status == 200 and reply["node_errors"] == {}, (path.name, reply)
