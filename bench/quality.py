@@ -358,8 +358,9 @@ def plot(out, rows):
                 if pts:
                     xs, ys, es = zip(*pts)
                     base = sampler in ("DDIM", "RFIM")
-                    ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=sampler,
-                                lw=2.2 if base else 1.0, color="black" if base else None)
+                    # The Gaussian baseline on top, dashed, so the mixtures that coincide with it do not hide it.
+                    ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=sampler, lw=1.6 if base else 1.0,
+                                color="black" if base else None, ls="--" if base else "-", zorder=10 if base else 2)
             for r in line:
                 ax.axhline(r["fd"], ls="--", color="gray", lw=1, label=f"DDPM 1000 steps (n={r['n_samples']})")
             ax.set_xscale("log")
