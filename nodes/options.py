@@ -3,6 +3,7 @@
 Pure Python: nothing here imports ComfyUI, so the mapping from widgets to options is testable anywhere.
 """
 
+import logging
 import sys
 
 from ..sampling import (COVARIANCES, OFFSET_SCHEDULES, OFFSETS, VARIANTS, GmmOptions, check_options, preset_options,
@@ -87,6 +88,9 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
         raise ValueError(f"kernel={RFIM_GMM!r} needs a flow model (noise levels in [0, 1]), but this run starts at "
                          f"sigma = {float(sigmas[0]):.4g}; use 'auto' or {DDIM_GMM!r} for diffusion models")
     sampler = sample_rfim_gmm if flow else sample_ddim_gmm
+    # One line per run in ComfyUI's console, so a user can see which kernel 'auto' picked.
+    logging.getLogger(__name__).info("ddim-gmm: %s kernel (%s)", RFIM_GMM if flow else DDIM_GMM,
+                                     "forced" if kernel != AUTO else "flow model" if flow else "diffusion model")
     return sampler(model, x, sigmas, extra_args=extra_args, callback=callback, disable=disable, **options)
 
 

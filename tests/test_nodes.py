@@ -172,15 +172,20 @@ def test_every_option_reaches_the_sampler_with_its_name(recorded_kernels):
     assert {name: call[name] for name in OPTION_NAMES} == {name: widgets[name] for name in OPTION_NAMES}
 
 
-def test_auto_kernel_follows_the_model_sampling_type(recorded_kernels, monkeypatch):
+def test_auto_kernel_follows_the_model_sampling_type(recorded_kernels, monkeypatch, caplog):
     ddim, rfim = recorded_kernels
     monkeypatch.setitem(sys.modules, "comfy.model_sampling", types.SimpleNamespace(CONST=FakeConst))
     x, sigmas = torch.zeros(1, 4), torch.tensor([1.0, 0.0])
-    node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas)
-    node_options.sample_gmm(comfy_like_model(object()), x, sigmas)
-    node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas, kernel="DDIM-GMM")
-    node_options.sample_gmm(comfy_like_model(object()), x, sigmas, kernel="RFIM-GMM")
+    with caplog.at_level("INFO"):
+        node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas)
+        node_options.sample_gmm(comfy_like_model(object()), x, sigmas)
+        node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas, kernel="DDIM-GMM")
+        node_options.sample_gmm(comfy_like_model(object()), x, sigmas, kernel="RFIM-GMM")
     assert (len(rfim.calls), len(ddim.calls)) == (2, 2)
+    # The console says which kernel ran and why.
+    assert [r.getMessage() for r in caplog.records] == [
+        "ddim-gmm: RFIM-GMM kernel (flow model)", "ddim-gmm: DDIM-GMM kernel (diffusion model)",
+        "ddim-gmm: DDIM-GMM kernel (forced)", "ddim-gmm: RFIM-GMM kernel (forced)"]
 
 
 def test_forcing_rfim_on_diffusion_sigmas_is_a_readable_error(recorded_kernels):
