@@ -139,10 +139,12 @@ def compute_dtype(x):
 
 def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
                   eta=1.0, gmm=None, seed=None):
-    """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (Gaussian) or GmmOptions."""
+    """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel) or a
+    dict of mixture options, validated here against the latent's size before the first model call."""
     extra_args = {} if extra_args is None else extra_args
     dtype = compute_dtype(x)
     eta = check_eta(eta)
+    gmm = None if gmm is None else check_options(x[0].numel(), eta=eta, **gmm)
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
         sigmas = torch.tensor(levels, device=x.device)
@@ -198,11 +200,9 @@ def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
         generator derived from the same seed.
     seed: for scripts whose model does not take a `seed` keyword from extra_args.
     """
-    compute_dtype(x)
-    opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
-                         covariance=covariance, share_offsets=share_offsets, priors=priors,
-                         offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts, seed)
+    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
+               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, seed)
 
 
 @torch.no_grad()
@@ -213,11 +213,9 @@ def sample_rfim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
 
     eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
     """
-    compute_dtype(x)
-    opts = check_options(x[0].numel(), eta=eta, s=s, n_components=n_components, offsets=offsets,
-                         covariance=covariance, share_offsets=share_offsets, priors=priors,
-                         offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, opts, seed)
+    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
+               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, seed)
 
 
 @torch.no_grad()
