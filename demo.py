@@ -106,14 +106,15 @@ def run(args):
 
     classifier = load_classifier()
     images, real_labels = load_digits_tensor()
-    ref = moments(classifier_outputs(classifier, images)[0])
+    ref, ref_pixels = moments(classifier_outputs(classifier, images)[0]), moments(images.flatten(1))
     n = args.n_samples
     # Labels: the real data's class histogram, permuted by the seed (the quality table's own batch).
     table_labels = real_labels[torch.randperm(len(real_labels), generator=gen)[torch.arange(n) % len(real_labels)]]
     x = torch.randn((n, 1, 16, 16), generator=gen)
     lines = [f"quality on {n} samples per sampler ({args.steps} steps, eta {args.eta:g}, s {args.s:g}); FD = Frechet "
-             f"distance in the classifier's features vs the {len(images)} real digits (lower is better)",
-             f"{'sampler':26s} {'FD':>8s} {'IS':>7s} {'class rate':>11s} {'seconds':>8s}"]
+             f"distance in the classifier's features vs the {len(images)} real digits, pixel FD the same on raw pixels "
+             f"(lower is better for both)",
+             f"{'sampler':26s} {'FD':>8s} {'IS':>7s} {'class rate':>11s} {'pixel FD':>9s} {'seconds':>8s}"]
     results = {}
     jobs = [(name, fn, options, False) for name, fn, options in diffusion_rows] + \
            [(name, fn, options, True) for name, fn, options in flow_rows]
@@ -121,15 +122,15 @@ def run(args):
         t0 = time.time()
         if flow:
             out = fn(flow_model, x, flow_sigmas, extra_args={"seed": args.seed}, disable=True, **options)
-            m = image_metrics(classifier, out, ref)
+            m = image_metrics(classifier, out, ref, pixel_moments=ref_pixels)
         else:
             out = fn(model, x * sigmas[0], sigmas, extra_args={"seed": args.seed, "y": table_labels}, disable=True,
                      **options)
-            m = image_metrics(classifier, out, ref, table_labels)
+            m = image_metrics(classifier, out, ref, table_labels, ref_pixels)
         results[name] = m
         rate = f"{m['class_rate']:.3f}" if "class_rate" in m else "-"
         lines.append(f"{name + (' (flow)' if flow else ''):26s} {m['fd']:8.3f} {m['is']:7.3f} {rate:>11s} "
-                     f"{time.time() - t0:8.1f}")
+                     f"{m['fd_pixels']:9.2f} {time.time() - t0:8.1f}")
     lines.append(f"total {time.time() - start:.0f} s")
     text = "\n".join(lines)
     print(text)

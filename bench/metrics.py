@@ -49,13 +49,17 @@ def classifier_outputs(classifier, images, batch=1024):
     return torch.cat(feats), torch.cat(probs)
 
 
-def image_metrics(classifier, images, reference_moments, labels=None):
+def image_metrics(classifier, images, reference_moments, labels=None, pixel_moments=None):
     """fd (Frechet distance in the classifier's features vs the real digits), is (IS analogue), and, given the
-    conditioning labels, class_rate (fraction classified as their label)."""
+    conditioning labels, class_rate (fraction classified as their label); given the real digits' pixel moments,
+    fd_pixels (the same distance on the raw 256 pixels: a classifier trained on clean digits can score noisy samples
+    as close to the data, raw pixels cannot, so the two together tell added diversity from added noise)."""
     feats, probs = classifier_outputs(classifier, images)
     out = {"fd": frechet_distance(*moments(feats), *reference_moments), "is": inception_score(probs)}
     if labels is not None:
         out["class_rate"] = float((probs.argmax(1) == labels).double().mean())
+    if pixel_moments is not None:
+        out["fd_pixels"] = frechet_distance(*moments(images.clamp(-1, 1).flatten(1)), *pixel_moments)
     return out
 
 

@@ -112,6 +112,7 @@ class Context:
         self.images, self.labels = load_digits_tensor()
         self.classifier = denoisers.load_classifier(**kw) if {"ddpm", "flow"} & set(settings) else None
         self.ref = moments(classifier_outputs(self.classifier, self.images)[0]) if self.classifier else None
+        self.ref_pixels = moments(self.images.flatten(1))
         self.ddpm = denoisers.load_ddpm_denoiser(1.0, **kw).denoiser if "ddpm" in settings else None
         self.flow = denoisers.load_flow_denoiser(**kw) if "flow" in settings else None
         self.mixture = digits_mixture(self.images, self.labels)
@@ -168,7 +169,8 @@ def run_one(ctx, setting, preset, steps, eta, cfg, s, seed, n, n_components, bat
     if setting == "exact":
         metrics = ctx.mixture.metrics(samples)
     else:
-        metrics = image_metrics(ctx.classifier, samples, ctx.ref, labels if (setting == "ddpm" and cfg > 0) else None)
+        metrics = image_metrics(ctx.classifier, samples, ctx.ref, labels if (setting == "ddpm" and cfg > 0) else None,
+                                ctx.ref_pixels)
     metrics["seconds"] = round(time.time() - start, 2)
     return metrics
 
@@ -290,7 +292,8 @@ def summarise(setting, scale, steps, eta, preset, best_s, choice, evals, n):
     row = dict(setting=setting, cfg=scale, steps=steps, eta=eta, sampler=preset, s=best_s if uses_s(preset) else "",
                s_search=" ".join(f"{s:g}:{v:.3f}" for s, v in choice.items()), n_samples=n, seeds=len(evals),
                seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
-    for metric in ("fd", "is", "class_rate"):
+    row["fd_per_seed"] = [e["fd"] for e in evals]
+    for metric in ("fd", "is", "class_rate", "fd_pixels"):
         values = [e[metric] for e in evals if metric in e]
         if values:
             row[metric] = statistics.mean(values)
@@ -299,15 +302,23 @@ def summarise(setting, scale, steps, eta, preset, best_s, choice, evals, n):
 
 
 def add_deltas(rows):
-    """Relative Frechet-distance change vs the Gaussian baseline of the same cell: 100 (fd - fd_base) / fd_base."""
-    base = {(r["setting"], r["cfg"], r["steps"], r["eta"]): r["fd"] for r in rows if r["sampler"] in ("DDIM", "RFIM")}
+    """FD change vs the Gaussian baseline of the same cell, paired by seed (same noise, labels, seeds):
+    100 (fd_seed - base_seed) / base_seed, its mean and standard deviation over the seeds."""
+    base = {(r["setting"], r["cfg"], r["steps"], r["eta"]): r["fd_per_seed"] for r in rows
+            if r["sampler"] in ("DDIM", "RFIM")}
     for r in rows:
         b = base.get((r["setting"], r["cfg"], r["steps"], r["eta"]))
-        r["fd_change_pct"] = 100 * (r["fd"] - b) / b if b else ""
+        if not b or r["sampler"] == "DDPM" or len(b) != len(r["fd_per_seed"]):
+            r["fd_change_pct"], r["fd_change_pct_std"] = "", ""
+            continue
+        changes = [100 * (f - g) / g for f, g in zip(r["fd_per_seed"], b)]
+        r["fd_change_pct"] = statistics.mean(changes)
+        r["fd_change_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
 
 
-COLUMNS = ["setting", "cfg", "steps", "eta", "sampler", "s", "fd", "fd_std", "fd_change_pct", "is", "is_std",
-           "class_rate", "class_rate_std", "n_samples", "seeds", "seconds_per_run", "s_search"]
+COLUMNS = ["setting", "cfg", "steps", "eta", "sampler", "s", "fd", "fd_std", "fd_change_pct", "fd_change_pct_std",
+           "is", "is_std",
+           "class_rate", "class_rate_std", "fd_pixels", "fd_pixels_std", "n_samples", "seeds", "seconds_per_run", "s_search"]
 
 
 def _fmt(value):
@@ -315,13 +326,16 @@ def _fmt(value):
 
 
 def markdown_table(rows):
-    lines = ["| setting | cfg | steps | eta | sampler | s | FD (mean ± sd) | vs base | IS | class rate | n x seeds |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| setting | cfg | steps | eta | sampler | s | FD (mean ± sd over seeds) | FD vs DDIM/RFIM, paired "
+             "(mean ± sd) | IS | class rate | pixel FD | n x seeds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        change = f"{r['fd_change_pct']:+.1f}%" if isinstance(r["fd_change_pct"], float) else ""
+        change = (f"{r['fd_change_pct']:+.1f}% ± {r['fd_change_pct_std']:.1f}"
+                  if isinstance(r["fd_change_pct"], float) and r["sampler"] not in ("DDIM", "RFIM") else "")
         rate = f"{r['class_rate']:.3f}" if "class_rate" in r else ""
+        pixels = f"{r['fd_pixels']:.2f}" if "fd_pixels" in r else ""
         lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['steps']} | {r['eta']:g} | {r['sampler']} | "
-                     f"{_fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {r['is']:.3f} | {rate} | "
+                     f"{_fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {r['is']:.3f} | {rate} | {pixels} | "
                      f"{r['n_samples']} x {r['seeds']} |")
     return "\n".join(lines)
 
