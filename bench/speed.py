@@ -30,6 +30,9 @@ def add_arguments(parser):
     parser.add_argument("--steps", type=int, default=20, help="Karras steps (default 20)")
     parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the minimum (default 5)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+    parser.add_argument("--axes", action="store_true",
+                        help="vary one thing at a time: every shape at the first K, every K at 4x128x128 (or the "
+                             "first shape), instead of every shape x K")
     parser.add_argument("--model-batches", nargs="*", type=int, default=[1, 16],
                         help="batch sizes for the end-to-end run with the embedded DDPM (none to skip)")
 
@@ -205,6 +208,9 @@ def run(args):
     out.mkdir(parents=True, exist_ok=True)
     rows, inits, memory = [], {}, {}
     cells = [(s, k) for s in args.shapes for k in args.components]
+    if args.axes:
+        middle = "4x128x128" if "4x128x128" in args.shapes else args.shapes[0]
+        cells = [(s, args.components[0]) for s in args.shapes] + [(middle, k) for k in args.components[1:]]
     for shape_name, n_components in tqdm(cells, desc="bench speed"):
         shape = SHAPES.get(shape_name, (4, 16, 16))
         if n_components > torch.Size(shape).numel():
