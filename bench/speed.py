@@ -24,7 +24,7 @@ GOALS = {"shared": 1.3, "exact": 2.5, "per-step": 1.5}
 
 def add_arguments(parser):
     parser.add_argument("--out", default="bench/results/speed", help="folder for speed.csv and speed.md")
-    parser.add_argument("--shapes", nargs="+", default=list(SHAPES), choices=list(SHAPES) + ["4x16x16"],
+    parser.add_argument("--shapes", nargs="*", default=list(SHAPES), choices=list(SHAPES) + ["4x16x16"],
                         help="latent shapes C x H x W (default: all three)")
     parser.add_argument("--components", nargs="+", type=int, default=[8, 64, 256], help="K values (default 8 64 256)")
     parser.add_argument("--steps", type=int, default=20, help="Karras steps (default 20)")
@@ -182,14 +182,14 @@ def measure_model(steps, repeats, batch):
 
 def write_markdown(path, rows, inits, memory, model_rows=()):
     lines = ["| latent | K | sampler | ms/step | x DDIM | x its floor | goal | met |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"] if rows else []
     for r in rows:
         met = "" if not r["goal"] else "yes" if r["goal_ratio"] <= float(r["goal"].split()[1]) else "no"
         floor = "" if r["ratio_to_floor"] != r["ratio_to_floor"] else f"{r['ratio_to_floor']:.2f}"
         lines.append(f"| {r['shape']} | {r['K']} | {r['sampler']} | {r['ms_per_step']:.3f} | "
                      f"{r['ratio_to_ddim']:.2f} | {floor} | {r['goal']} | {met} |")
     lines += ["", "| latent | K | init ORTHO + VUB (ms) | init ORTHO + EXACT (ms) | extra memory vub / diag / exact |",
-              "| --- | --- | --- | --- | --- |"]
+              "| --- | --- | --- | --- | --- |"] if inits else []
     for (shape, k), t in inits.items():
         m = memory[(shape, k)]
         lines.append(f"| {shape} | {k} | {1000 * t['vub']:.2f} | {1000 * t['exact']:.2f} | "
@@ -218,10 +218,11 @@ def run(args):
         rows += measure(shape_name, n_components, args.steps, args.repeats)
         inits[(shape_name, n_components)] = init_time(shape, n_components, args.repeats)
         memory[(shape_name, n_components)] = mixture_bytes(shape, n_components)
-    with open(out / "speed.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    if rows:
+        with open(out / "speed.csv", "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
     model_rows = [r for batch in args.model_batches for r in measure_model(args.steps, args.repeats, batch)]
     if model_rows:
         with open(out / "speed_model.csv", "w", newline="") as f:

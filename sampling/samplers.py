@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from tqdm.auto import trange
 
-from .kernel import kernel_step
+from .kernel import component_coefficients, kernel_step
 from .mixture import COVARIANCES, OFFSETS, check_priors, draw_mixture, make_priors
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
@@ -100,32 +100,47 @@ def check_options(n_dims, **options):
 
 
 class MixtureSource:
-    """Hands each step its mixture and offset scale: one draw per run (share_offsets) or a fresh one per step."""
+    """Hands each step i its mixture, offset scale, component indices and per-component noise coefficients.
 
-    def __init__(self, opts, n_dims, generator, device, dtype):
+    Everything a run can know in advance is computed once: the priors, the component index of every sample at every
+    step (one draw), and with shared offsets the mixture and the coefficient tables of all steps (vectorised over
+    the steps' variances). Per-step offsets draw a fresh mixture at each step.
+    """
+
+    def __init__(self, opts, n_dims, batch, variances, generator, device, dtype):
         self.opts, self.n_dims, self.generator, self.device, self.dtype = opts, n_dims, generator, device, dtype
         self.priors = make_priors(opts.priors, opts.n_components, generator, device, dtype)
-        self.cdf = self.priors.cumsum(0)
         self.prior_list = self.priors.tolist()  # one sync per run, not one per per-step draw
         self.shared = self.draw() if opts.share_offsets else None
+        # k ~ Categorical(pi) for every sample at every step, by inverting the CDF: one draw for the run.
+        u = torch.rand(len(variances), batch, generator=generator, device=device, dtype=dtype)
+        self.components = torch.searchsorted(self.priors.cumsum(0), u, right=True).clamp_max_(opts.n_components - 1)
+        self.variances = torch.tensor(variances, device=device, dtype=dtype)
+        if self.shared is not None:
+            self.scales = self.scale(self.shared, self.variances)
+            self.coefficients = component_coefficients(self.shared, opts.covariance, self.variances, self.scales)
 
     def draw(self):
         o = self.opts
         return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.device, self.dtype,
                             need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
 
-    def at(self, var):
-        """(mixture, offset scale s_t) for a step whose Gaussian variance is var."""
-        mix = self.shared if self.shared is not None else self.draw()
+    def scale(self, mix, var):
+        """The offset scale s_t for variance(s) var: constant s, or noise-matched s_t^2 = fraction * s_max^2 with
+        s_max the largest scale at which var I - Delta_k is PSD for every k."""
         if self.opts.offset_schedule == "constant":
-            return mix, self.opts.s
-        # noise_matched: s_t^2 = fraction * s_max^2, s_max the largest scale with var I - Delta_k PSD for every k.
-        return mix, (self.opts.offset_variance_fraction * var * mix.max_scale_sq_per_var).sqrt()
+            return self.opts.s
+        return (self.opts.offset_variance_fraction * var * mix.max_scale_sq_per_var).sqrt()
 
-    def components(self, batch):
-        """One component index per sample, k ~ Categorical(pi), by inverting the CDF (cheaper than multinomial)."""
-        u = torch.rand(batch, generator=self.generator, device=self.device, dtype=self.dtype)
-        return torch.searchsorted(self.cdf, u, right=True).clamp_max_(self.opts.n_components - 1)
+    def at(self, i):
+        """(mixture, scale, component indices, coefficients) for loop step i."""
+        if self.shared is not None:
+            scale = self.scales if isinstance(self.scales, float) else self.scales[i]
+            return self.shared, scale, self.components[i], self.coefficients[i]
+        mix = self.draw()
+        var = self.variances[i]
+        scale = self.scale(mix, var)
+        return mix, scale, self.components[i], component_coefficients(mix, self.opts.covariance, var, scale)
 
 
 def compute_dtype(x):
@@ -151,8 +166,11 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
     seed = extra_args.get("seed", None) if seed is None else seed
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
     batch, n_dims = x.shape[0], x[0].numel()
-    source = None if gmm is None else MixtureSource(gmm, n_dims, gmm_generator(x, seed), x.device, dtype)
     make_step = rfim_step if flow else ddim_step
+    # Every step's constants up front (None where the step returns the denoised estimate).
+    steps = [make_step(a, b, eta) if b > 0 else None for a, b in zip(levels[:-1], levels[1:])]
+    source = None if gmm is None else MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps],
+                                                    gmm_generator(x, seed), x.device, dtype)
 
     def flat(t):
         return t.reshape(batch, n_dims).to(dtype)
@@ -162,18 +180,16 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
         denoised = model(x, sigmas[i] * s_in, **extra_args)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
-        if levels[i + 1] == 0:
+        step = steps[i]
+        if step is None:
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
-        step = make_step(levels[i], levels[i + 1], eta)
         z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
         if source is None:
             x_next = kernel_step(flat(x), flat(denoised), step, z)
         else:
-            mix, scale = source.at(step.var)
-            x_next = kernel_step(flat(x), flat(denoised), step, z, source.components(batch), scale, mix,
-                                 gmm.covariance)
+            x_next = kernel_step(flat(x), flat(denoised), step, z, *source.at(i), gmm.covariance)
         x = x_next.reshape(x.shape).to(x.dtype)
     return x
 

@@ -57,9 +57,9 @@ def test_optimised_kernel_equals_the_naive_one(monkeypatch, name, eta):
     calls = []
     real = samplers_module.kernel_step
 
-    def spy(x, x0, step, z, k=None, scale=0.0, mix=None, covariance="diag"):
+    def spy(x, x0, step, z, mix=None, scale=0.0, k=None, coefficients=None, covariance="diag"):
         inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance)
-        out = real(x, x0, step, z, k, scale, mix, covariance)
+        out = real(x, x0, step, z, mix, scale, k, coefficients, covariance)
         calls.append((inputs, out.clone()))
         return out
 

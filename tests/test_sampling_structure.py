@@ -6,7 +6,7 @@ import torch
 from _toys import shrink_model
 from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
-from ddim_gmm.sampling.kernel import mixture_noise
+from ddim_gmm.sampling.kernel import component_coefficients, mixture_noise
 from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_rows
 
 PRIORS = [None, "random", [0.05, 0.15, 0.2, 0.25, 0.35]]
@@ -71,7 +71,8 @@ def test_vub_touches_only_the_first_k_coordinates():
     z = torch.randn(7, 50, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     k = torch.arange(7) % 5
     var, scale = 0.3, 1.0
-    xi = mixture_noise(z, k, var, scale, mix, "vub") - scale * mix.offsets[k]
+    coefficients = component_coefficients(mix, "vub", var, scale)
+    xi = mixture_noise(z, k, var, scale, mix, coefficients, "vub") - scale * mix.offsets[k]
     assert torch.allclose(xi[:, 5:], var**0.5 * z[:, 5:], atol=1e-15)
     # uniform priors: every bound is s^2 / K
     assert torch.allclose(xi[:, :5], (var - 0.2) ** 0.5 * z[:, :5], atol=1e-15)
@@ -84,7 +85,8 @@ def test_diag_uses_the_diagonal_of_delta_k():
     assert torch.allclose(mix.diag, torch.diagonal(delta_bar), atol=1e-15)
     z = torch.randn(5, 30, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     k = torch.arange(5)
-    xi = mixture_noise(z, k, 1.0, 0.5, mix, "diag") - 0.5 * mix.offsets[k]
+    xi = mixture_noise(z, k, 1.0, 0.5, mix, component_coefficients(mix, "diag", 1.0, 0.5), "diag") \
+        - 0.5 * mix.offsets[k]
     want = (1.0 - 0.25 * torch.diagonal(delta_bar)[None] / (5 * pi[:, None])).clamp_min(0).sqrt() * z
     assert torch.allclose(xi, want, atol=1e-14)
 
