@@ -246,8 +246,9 @@ def run(args):
                 # s-selection: one seed, n_select samples, lowest Frechet distance wins.
                 for s in cfg["s_values"]:
                     key = cell_key(setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K)
-                    choice[s] = cache.get_or_run(key, lambda s=s: run_one(
-                        ctx, setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K, batch))["fd"]
+                    m = cache.get_or_run(key, lambda s=s: run_one(
+                        ctx, setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K, batch))
+                    choice[s] = None if m is None else m["fd"]
                     bar.update(1)
                 if None in choice.values():
                     missing.append((setting, scale, steps, eta, preset, "s selection"))
@@ -354,7 +355,8 @@ def write_outputs(out, rows, missing=()):
 
 
 def plot(out, rows):
-    """One figure per (setting, cfg): Frechet distance vs steps, one panel per eta, one line per sampler."""
+    """One figure per (setting, cfg): Frechet distance vs steps, one panel per eta, one line per sampler; a second row
+    of panels with the pixel-space FD where it was measured."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -363,25 +365,37 @@ def plot(out, rows):
     for setting, scale in groups:
         sub = [r for r in rows if r["setting"] == setting and r["cfg"] == scale and r["sampler"] != "DDPM"]
         etas = sorted({r["eta"] for r in sub})
-        fig, axes = plt.subplots(1, len(etas), figsize=(4 * len(etas), 3.4), squeeze=False, sharey=True)
+        metrics = ["fd"] + (["fd_pixels"] if any("fd_pixels" in r for r in sub) else [])
+        fig, axes = plt.subplots(len(metrics), len(etas), figsize=(4 * len(etas), 3.4 * len(metrics)), squeeze=False,
+                                 sharey="row")
         line = [r for r in rows if r["setting"] == setting and r["cfg"] == scale and r["sampler"] == "DDPM"]
-        for ax, eta in zip(axes[0], etas):
-            for sampler in dict.fromkeys(r["sampler"] for r in sub):
-                pts = sorted((r["steps"], r["fd"], r["fd_std"]) for r in sub if r["eta"] == eta
-                             and r["sampler"] == sampler)
-                if pts:
-                    xs, ys, es = zip(*pts)
-                    base = sampler in ("DDIM", "RFIM")
-                    # The Gaussian baseline on top, dashed, so the mixtures that coincide with it do not hide it.
-                    ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=sampler, lw=1.6 if base else 1.0,
-                                color="black" if base else None, ls="--" if base else "-", zorder=10 if base else 2)
-            for r in line:
-                ax.axhline(r["fd"], ls="--", color="gray", lw=1, label=f"DDPM 1000 steps (n={r['n_samples']})")
-            ax.set_xscale("log")
-            ax.set_title(f"eta = {eta:g}")
-            ax.set_xlabel("steps")
-        axes[0][0].set_ylabel("Frechet distance (classifier features)" if setting != "exact"
-                              else "Frechet distance (pixels, exact moments)")
+        for m_i, metric in enumerate(metrics):
+            for ax, eta in zip(axes[m_i], etas):
+                for sampler in dict.fromkeys(r["sampler"] for r in sub):
+                    pts = sorted((r["steps"], r[metric], r[metric + "_std"]) for r in sub if r["eta"] == eta
+                                 and r["sampler"] == sampler and metric in r)
+                    if pts:
+                        xs, ys, es = zip(*pts)
+                        base = sampler in ("DDIM", "RFIM")
+                        # The Gaussian baseline on top, dashed, so mixtures that coincide with it do not hide it.
+                        ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=sampler,
+                                    lw=1.6 if base else 1.0, color="black" if base else None, ls="--" if base else "-",
+                                    zorder=10 if base else 2)
+                for r in line:
+                    if metric in r:
+                        ax.axhline(r[metric], ls=":", color="gray", lw=1,
+                                   label=f"DDPM 1000 steps (n={r['n_samples']})")
+                ax.set_xscale("log")
+                steps_run = sorted({r["steps"] for r in sub})
+                ax.set_xticks(steps_run, [str(n) for n in steps_run])
+                ax.minorticks_off()
+                ax.set_title(f"eta = {eta:g}")
+                ax.set_xlabel("steps")
+            if setting == "exact":
+                label = "Frechet distance (pixels, exact moments)"
+            else:
+                label = "FD (classifier features)" if metric == "fd" else "FD (raw pixels)"
+            axes[m_i][0].set_ylabel(label)
         axes[0][-1].legend(fontsize=6)
         title = {"ddpm": f"DDPM on digits, cfg {scale:g}" if scale > 0 else "DDPM on digits, unconditional",
                  "flow": "1-rectified flow on digits", "exact": "exact denoiser (Gaussian mixture)"}[setting]

@@ -91,6 +91,13 @@ def test_bench_quality_quick_runs_end_to_end_and_resumes(tmp_path):
     with open(os.path.join(out, "cells.jsonl")) as f:
         assert len(f.readlines()) == n_cells
     assert [r["fd"] for r in again] == [r["fd"] for r in rows]
+    # --cached-only runs nothing: a step count never run is listed as missing, the finished rows are reported as is.
+    report = main(argv + ["--cached-only", "--steps", "2,3"])
+    with open(os.path.join(out, "cells.jsonl")) as f:
+        assert len(f.readlines()) == n_cells
+    assert [r["fd"] for r in report if r["steps"] != 3] == [r["fd"] for r in rows]
+    with open(os.path.join(out, "not_run.txt")) as f:
+        assert "steps=3" in f.read()
 
 
 def test_bench_quality_rejects_bad_settings(tmp_path):
