@@ -9,7 +9,8 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from .sampling import VARIANTS, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
+from .bench.quality import sampler_call
+from .sampling import VARIANTS
 
 
 def add_arguments(parser):
@@ -42,15 +43,9 @@ def check_args(args):
 
 def samplers(flow, eta, s):
     """[(row name, sampler function, options)]: the Gaussian baseline, then every preset of the family."""
-    family = "RFIM-GMM" if flow else "DDIM-GMM"
-    rows = [("RFIM" if flow else "DDIM", sample_rfim if flow else sample_ddim, dict(eta=eta))]
-    for variant in VARIANTS:
-        options = preset_options(variant)
-        options.update(eta=eta, n_components=8)
-        if options.get("offset_schedule", "constant") == "constant":
-            options["s"] = s
-        rows.append((f"{family}-{variant}", sample_rfim_gmm if flow else sample_ddim_gmm, options))
-    return rows
+    setting, family, baseline = ("flow", "RFIM-GMM", "RFIM") if flow else ("ddpm", "DDIM-GMM", "DDIM")
+    names = [baseline] + [f"{family}-{variant}" for variant in VARIANTS]
+    return [(name, *sampler_call(setting, name, None, eta, s, 8)) for name in names]
 
 
 def to_grid(rows, names, scale=3):

@@ -50,8 +50,7 @@ def mixture_noise(z, k, var, scale, mix, coefficients, covariance, alpha=1.0):
             coords = torch.addcmul(coords, coefficients.index_select(0, k), z @ mix.basis.T)
         out = torch.mm(coords, mix.basis)
         return out.mul_(alpha) if z is None else out.add_(z, alpha=sd).mul_(alpha)
-    out = mix.offsets.index_select(0, k)
-    out = out.mul_(alpha * scale) if isinstance(scale, (int, float)) else out.mul_(scale * alpha)
+    out = mix.offsets.index_select(0, k).mul_(scale * alpha)  # scale: a number, or a 0-d tensor (noise_matched)
     if z is None:
         return out
     if covariance == "diag":
