@@ -1,6 +1,9 @@
 """Packaging for the ComfyUI ecosystem: the Comfy Registry fields of pyproject.toml, the license, the icon."""
 
 import re
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,9 +31,35 @@ def test_tool_comfy_section():
     comfy = PYPROJECT["tool"]["comfy"]
     assert re.fullmatch(r"[a-z0-9][a-z0-9-]*", comfy["PublisherId"])
     assert comfy["DisplayName"]
-    # The icon the registry shows is the repository's own file.
-    assert comfy["Icon"].endswith("/nodes/icon.svg")
-    assert (REPO_ROOT / "nodes" / "icon.svg").read_text().startswith("<svg")
+
+
+def test_registry_icon_is_a_file_of_this_repository_at_most_800_by_400():
+    # The registry shows the Icon URL; it must be this repository's own file, served raw from its default branch.
+    repository = PYPROJECT["project"]["urls"]["Repository"].removeprefix("https://github.com/")
+    match = re.fullmatch(rf"https://raw\.githubusercontent\.com/{re.escape(repository)}/main/(.+)",
+                         PYPROJECT["tool"]["comfy"]["Icon"])
+    assert match, PYPROJECT["tool"]["comfy"]["Icon"]
+    icon = REPO_ROOT / match.group(1)
+    header = icon.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{icon} is not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    assert 0 < width <= 800 and 0 < height <= 400, (width, height)
+
+
+def test_registry_validation_rules_find_nothing():
+    # `comfy node validate` runs ruff with these rules before publishing: exec (S102), eval (S307), and several
+    # statements on one line (E702).
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "S102,S307,E702",
+                             "--output-format", "concise", str(REPO_ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_registry_validation_rules_would_catch_an_eval(tmp_path):
+    # The same command flags what it should: the check above cannot pass by checking nothing.
+    (tmp_path / "bad.py").write_text("x = eval('1 + 1'); exec('y = 2')\n")
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--select", "S102,S307,E702",
+                             "--output-format", "concise", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 1 and all(rule in result.stdout for rule in ("S102", "S307", "E702")), result.stdout
 
 
 def test_no_requirements_beyond_what_comfyui_has():
