@@ -1,0 +1,37 @@
+"""The suite's CI rules (tests/conftest.py): host tests skip on a user's machine, fail in CI, and a COMFYUI_PATH
+that holds no ComfyUI stops the run."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+HOST_TEST = TESTS / "comfy_host" / "test_comfy_server.py"
+
+
+def run_pytest(tmp_path, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("CI", "COMFYUI_PATH")}
+    environment.update(env)
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HOST_TEST)],
+                          capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=120)
+
+
+def test_host_tests_skip_with_their_reason_without_comfyui(tmp_path):
+    result = run_pytest(tmp_path)
+    assert result.returncode == 0 and "skipped" in result.stdout and "COMFYUI_PATH" in result.stdout, result.stdout
+
+
+def test_host_tests_that_would_skip_fail_in_ci(tmp_path):
+    result = run_pytest(tmp_path, CI="true")
+    assert result.returncode == 1, result.stdout
+    assert "CI=true: the host and frontend tests must run in CI" in result.stdout
+    assert "passed" not in result.stdout and "skipped" not in result.stdout.splitlines()[-1]
+
+
+def test_a_comfyui_path_without_comfyui_stops_the_run(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_pytest(tmp_path, COMFYUI_PATH=str(empty))
+    assert result.returncode == 4, result.stdout + result.stderr
+    assert "is not a ComfyUI checkout" in result.stdout + result.stderr
