@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 
 from ..sampling import VARIANTS, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
 from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
+from .streams import LEGACY_VERSION, stream_version
 
 SETTINGS = ("ddpm", "flow", "exact")
 SELECT_SEED = 1000
@@ -176,20 +177,35 @@ def run_one(ctx, setting, preset, steps, eta, cfg, s, seed, n, n_components, bat
 
 
 def cell_key(setting, preset, steps, eta, cfg, s, seed, n, n_components):
-    return json.dumps([setting, preset, steps, eta, cfg, s, seed, n, n_components])
+    """The cache key of one run: its settings and the stream version of its sampler (bench.streams)."""
+    return json.dumps([setting, preset, steps, eta, cfg, s, seed, n, n_components, stream_version(preset)])
+
+
+def versioned_key(key):
+    """A cache key with its stream version: keys written before the version existed get LEGACY_VERSION."""
+    fields = json.loads(key)
+    return key if len(fields) == 10 else json.dumps(fields + [LEGACY_VERSION])
 
 
 class Cache:
-    """JSON-lines file of finished runs: {"key": ..., "metrics": ...} per line."""
+    """JSON-lines file of finished runs: {"key": ..., "metrics": ...} per line. A run whose sampler's stream version
+    has changed since it was cached has another key, so it is run again, never served."""
 
     def __init__(self, path, cached_only=False):
         self.path, self.rows, self.cached_only = path, {}, cached_only
+        legacy = False
         if os.path.exists(path):
             with open(path) as f:
                 for line in f:
                     if line.strip():
                         row = json.loads(line)
-                        self.rows[row["key"]] = row["metrics"]
+                        key = versioned_key(row["key"])
+                        legacy |= key != row["key"]
+                        self.rows[key] = row["metrics"]
+        if legacy:
+            # Rewrite once with the version in every key, so the file says what made each run.
+            with open(path, "w") as f:
+                f.writelines(json.dumps({"key": k, "metrics": m}) + "\n" for k, m in self.rows.items())
 
     def get_or_run(self, key, compute):
         """The cached metrics of `key`, else compute() and append them; None if missing and cached_only."""
