@@ -16,4 +16,6 @@ if "comfy.samplers" in sys.modules:
 
     register_dropdown_samplers()
 
-__all__ = ["NODE_CLASS_MAPPINGS", "NODE_DISPLAY_NAME_MAPPINGS"]
+WEB_DIRECTORY = "./web"  # the frontend extension (hides widgets without effect) and the node's help page
+
+__all__ = ["NODE_CLASS_MAPPINGS", "NODE_DISPLAY_NAME_MAPPINGS", "WEB_DIRECTORY"]
