@@ -1,0 +1,127 @@
+"""The matched-noise control: DDIM (flow: RFIM) plus fresh isotropic Gaussian noise of the mixture's strength.
+
+A diagnostic, not a method. At eta = 0 the DDIM step has no variance to shrink, so the mixture's offsets add variance
+the DDPM marginals do not have; any gain of DDIM-GMM there could be nothing but extra noise. The control adds the same
+amount of plain Gaussian noise at every step, computed from the very mixture the GMM sampler would draw with the same
+seed and options (s, n_components, offsets, priors, covariance, share_offsets, offset schedule), so the two differ only
+in the shape of the noise. One step, in the kernel's units (VP for diffusion, tau for flow), D = elements of a sample:
+
+    x' = mean_eta + out_scale * sqrt(v) z,   z ~ N(0, I) from the noise sampler, the DDIM / RFIM mean at eta,
+
+    match="offsets":  v = var + E_k ||delta_k||^2 / D          the step's own Gaussian variance plus what the offsets
+                                                               add (ORTHO, uniform priors: s^2 (1 - 1/K) / D);
+    match="total":    v = E_k [||delta_k||^2 + tr Cov(xi_k)] / D   the GMM step's total variance about the DDIM mean,
+                                                               clipping (diag, vub, exact) and VUB's slack included.
+
+At eta = 0 both give the same v (xi = 0). Without offsets (s = 0 or K = 1) match="offsets" is DDIM / RFIM itself,
+bit for bit at eta > 0 (same noise stream). The last step (to sigma = 0) returns the denoised estimate, as DDIM-GMM does.
+"""
+
+import dataclasses
+
+import torch
+from tqdm.auto import trange
+
+from .kernel import kernel_step
+from .samplers import MixtureSource, check_eta, check_options, compute_dtype, default_noise_sampler, gmm_generator
+from .schedule import ddim_step, rfim_step, sigmas_to_floats
+
+MATCHES = ("offsets", "total")
+
+
+def offsets_variance(mix, scale):
+    """E_k ||delta_k||^2 = s^2 sum_k pi_k ||offsets[k]||^2 (offsets at unit scale), summed over the D coordinates."""
+    return scale * scale * (mix.priors * mix.offsets.square().sum(1)).sum()
+
+
+def noise_variance(mix, var, coefficients, covariance, n_dims):
+    """E_k tr Cov(xi_k), summed over the D coordinates, for the kernel's noise as it is drawn (kernel.mixture_noise):
+
+    diag:  sum_j max(var - w_k diag(Delta_bar)_j, 0),  w_k = coefficients[k];
+    vub:   (D - K) var + sum_i (sqrt(var) + c_ki)^2,   c_ki = sqrt(max(var - u_ki, 0)) - sqrt(var);
+    exact: (D - R) var + sum_r (sqrt(var) + c_kr)^2   (R basis directions, the rest keep var).
+    """
+    if covariance == "diag":
+        per_component = (var - coefficients[:, None] * mix.diag[None, :]).clamp_min(0).sum(1)
+    else:
+        head = (coefficients + var**0.5).square()
+        per_component = (n_dims - head.shape[1]) * var + head.sum(1)
+    return (mix.priors * per_component).sum()
+
+
+def control_variance(mix, scale, var, coefficients, covariance, n_dims, match):
+    """v of the control's step (per coordinate, kernel units) for one step of the mixture."""
+    added = offsets_variance(mix, scale)
+    if match == "offsets":
+        return var + float(added) / n_dims
+    return float(added + noise_variance(mix, var, coefficients, covariance, n_dims)) / n_dims
+
+
+def check_match(match):
+    if match not in MATCHES:
+        raise ValueError(f"match must be one of {', '.join(map(repr, MATCHES))}, got {match!r}")
+    return match
+
+
+def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
+                   eta=0.0, gmm=None, match="offsets", seed=None):
+    """The control's loop; gmm: the mixture options the GMM sampler would get (validated against x's size)."""
+    extra_args = {} if extra_args is None else extra_args
+    dtype = compute_dtype(x)
+    eta = check_eta(eta)
+    match = check_match(match)
+    gmm = check_options(x[0].numel(), eta=eta, **gmm)
+    levels = sigmas_to_floats(sigmas, flow=flow)
+    if not isinstance(sigmas, torch.Tensor):
+        sigmas = torch.tensor(levels, device=x.device)
+    seed = extra_args.get("seed", None) if seed is None else seed
+    noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
+    batch, n_dims = x.shape[0], x[0].numel()
+    make_step = rfim_step if flow else ddim_step
+    steps = [make_step(a, b, eta) if b > 0 else None for a, b in zip(levels[:-1], levels[1:])]
+    # The mixture the GMM sampler would draw with this seed: same generator, same order of draws.
+    source = MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps], gmm_generator(x, seed),
+                           x.device, dtype)
+
+    s_in = x.new_ones([batch])
+    for i in trange(len(levels) - 1, disable=disable):
+        denoised = model(x, sigmas[i] * s_in, **extra_args)
+        if callback is not None:
+            callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
+        step = steps[i]
+        if step is None:
+            x = denoised
+            continue
+        mix, scale, _, coefficients = source.at(i)
+        v = control_variance(mix, scale, step.var, coefficients, gmm.covariance, n_dims, match)
+        z = noise_sampler(sigmas[i], sigmas[i + 1]).reshape(batch, n_dims).to(dtype) if v > 0 else None
+        # DDIM's / RFIM's mean at eta, its Gaussian noise with variance v instead of var.
+        x_next = kernel_step(x.reshape(batch, n_dims).to(dtype), denoised.reshape(batch, n_dims).to(dtype),
+                             dataclasses.replace(step, var=v), z)
+        x = x_next.reshape(x.shape).to(x.dtype)
+    return x
+
+
+@torch.no_grad()
+def sample_ddim_control(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, s=1.0,
+                        n_components=8, offsets="ortho", covariance="vub", share_offsets=True, priors=None,
+                        offset_schedule="constant", offset_variance_fraction=0.5, match="offsets", noise_sampler=None,
+                        seed=None):
+    """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
+    Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
+    variance (match="total"); see the module docstring. A diagnostic: run it next to DDIM-GMM at the same s."""
+    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
+               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_control(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, match, seed)
+
+
+@torch.no_grad()
+def sample_rfim_control(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, s=1.0,
+                        n_components=8, offsets="ortho", covariance="vub", share_offsets=True, priors=None,
+                        offset_schedule="constant", offset_variance_fraction=0.5, match="offsets", noise_sampler=None,
+                        seed=None):
+    """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
+    plus isotropic Gaussian noise of the mixture's strength; options as sample_ddim_control."""
+    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
+               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
+    return sample_control(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, match, seed)
