@@ -1,0 +1,168 @@
+"""bench/comfy_peers.py inside a real ComfyUI: its path gives the plain path's samples, so rows from both compare.
+
+The embedded DDPM and flow models are wrapped as ComfyUI wraps a checkpoint and sampled through comfy.samplers.sample;
+the plain path is k-diffusion (pip) or our library on the same models, seed, initial x and labels.
+"""
+
+import os
+
+import k_diffusion.sampling as K
+import pytest
+import torch
+
+from comfy_harness import ComfyHost
+from ddim_gmm.bench import comfy_peers
+from ddim_gmm.models import denoisers
+from ddim_gmm.models.data import N_CLASSES
+from ddim_gmm.models.schedule import ddpm_alphas_cumprod
+from ddim_gmm.sampling import default_noise_sampler, preset_options, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
+
+COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
+pytestmark = pytest.mark.skipif(
+    not COMFYUI_PATH, reason="ComfyUI host tests need COMFYUI_PATH=/path/to/ComfyUI (a checkout whose requirements "
+                             "are installed in this venv)")
+
+BATCH, STEPS, SEED, CFG = 3, 5, 7, 2.5
+LABELS = torch.tensor([1, 4, 7])
+NULL = torch.full((BATCH,), N_CLASSES)
+TOL = 1e-4  # float32 through two code paths; sample values are O(1)
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    # Loads the pack too, so its dropdown names (ddim_gmm, ...) are in ComfyUI's sampler list.
+    comfy_host = ComfyHost(COMFYUI_PATH, tmp_path_factory.mktemp("comfyui") / "custom_nodes")
+    yield comfy_host
+    comfy_host.close()
+
+
+@pytest.fixture(scope="module")
+def ddpm(host):
+    unet = denoisers.load_ddpm_unet()
+    return unet, denoisers.DiscreteEpsDenoiser(unet, ddpm_alphas_cumprod())
+
+
+@pytest.fixture(scope="module")
+def flow(host):
+    return denoisers.load_flow_denoiser()
+
+
+def noise(seed=0):
+    return torch.randn((BATCH, 1, 16, 16), generator=torch.Generator().manual_seed(seed))
+
+
+def comfy_initial_x(z, sigmas, model_sampling):
+    """ComfyUI's EPS noise_scaling from an empty latent: z sqrt(1 + sigma_0^2) at sigma_max, else z sigma_0."""
+    sigma_max = float(model_sampling.sigma_max)
+    at_max = abs(float(sigmas[0]) - sigma_max) <= 1e-5 * sigma_max
+    return z * ((1 + sigmas[0] ** 2) ** 0.5 if at_max else sigmas[0])
+
+
+def run_both(ddpm, name, plain_fn, timestep="interpolate", quantize=False, cfg=CFG, labels=LABELS, **plain_kw):
+    unet, _ = ddpm
+    patcher = comfy_peers.wrap_model(unet, "ddpm", timestep=timestep)
+    plain = denoisers.DiscreteEpsDenoiser(unet, ddpm_alphas_cumprod(), quantize=quantize)
+    sigmas = plain.get_sigmas(STEPS)          # t = 999, 749.25, ...: fractional timesteps on purpose
+    z = noise()
+    got, nfe = comfy_peers.sample(patcher, name, z, sigmas, labels if cfg > 0 else None, NULL, cfg, seed=SEED)
+    x = comfy_initial_x(z, sigmas, patcher.get_model_object("model_sampling"))
+    extra = {"y": labels} if cfg > 0 else {}
+    want = plain_fn(denoisers.CFGDenoiser(plain, cfg), x, sigmas, extra_args=extra, disable=True,
+                    **{k: (v(x) if callable(v) else v) for k, v in plain_kw.items()})
+    return got, want, nfe
+
+
+def test_euler_ancestral_matches_k_diffusion(ddpm):
+    got, want, nfe = run_both(ddpm, "euler_ancestral", K.sample_euler_ancestral,
+                              noise_sampler=lambda x: default_noise_sampler(x, seed=SEED))
+    assert (got - want).abs().max() < TOL
+    assert nfe == STEPS
+
+
+def test_dpmpp_2m_matches_k_diffusion(ddpm):
+    got, want, nfe = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m)
+    assert (got - want).abs().max() < TOL
+    assert nfe == STEPS
+
+
+def test_ddim_gmm_dropdown_matches_library(ddpm):
+    # The pack's dropdown entry "ddim_gmm" (ORTHO-VUB*, eta 1, s 1) as ComfyUI runs it, vs the library call.
+    options = dict(preset_options("ORTHO-VUB*"), eta=1.0, s=1.0, n_components=8)
+    got, want, _ = run_both(ddpm, "ddim_gmm", sample_ddim_gmm, seed=SEED, **options)
+    assert (got - want).abs().max() < TOL
+    # The mixture did something: without offsets (s = 0) the samples differ.
+    _, plain_gauss, _ = run_both(ddpm, "ddim_gmm", sample_ddim_gmm, seed=SEED, **dict(options, s=0.0))
+    assert (want - plain_gauss).abs().max() > 100 * TOL
+
+
+def test_unconditional_cfg0_is_the_null_label_model(ddpm):
+    got, want, nfe = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m, cfg=0.0)
+    assert (got - want).abs().max() < TOL
+    assert nfe == STEPS          # one pass per step: no uncond batch at cfg 0
+
+
+def test_labels_reach_the_model(ddpm):
+    got, _, _ = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m)
+    other, _, _ = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m, labels=torch.tensor([2, 5, 8]))
+    assert (got - other).abs().max() > 0.1
+
+
+def test_nearest_timestep_is_comfyui_rounding(ddpm):
+    # ComfyUI's own ModelSamplingDiscrete.timestep (nearest level) equals the plain path with quantize=True ...
+    got, want, _ = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m, timestep="nearest", quantize=True)
+    assert (got - want).abs().max() < TOL
+    # ... and differs from the interpolated one on these fractional timesteps (the choice matters).
+    interpolated, _, _ = run_both(ddpm, "dpmpp_2m", K.sample_dpmpp_2m)
+    assert (got - interpolated).abs().max() > 10 * TOL
+
+
+def flow_both(flow, name, plain_fn, **plain_kw):
+    patcher = comfy_peers.wrap_model(flow.inner_model, "flow")
+    sigmas = denoisers.FlowDenoiser.get_sigmas(STEPS)
+    z = noise(1)
+    got, nfe = comfy_peers.sample(patcher, name, z, sigmas, seed=SEED)
+    want = plain_fn(flow, z * sigmas[0], sigmas, extra_args={}, disable=True, **plain_kw)
+    return got, want, nfe
+
+
+def test_flow_euler_is_rfim(flow):
+    got, want, nfe = flow_both(flow, "euler", sample_rfim, eta=0.0)
+    assert (got - want).abs().max() < TOL
+    assert nfe == STEPS
+
+
+def test_flow_ddim_gmm_dropdown_is_rfim_gmm(flow):
+    # "auto" sees ComfyUI's CONST model_sampling of the wrapper and runs RFIM-GMM (eta 0, s 1, ORTHO-VUB*).
+    options = dict(preset_options("ORTHO-VUB*"), eta=0.0, s=1.0, n_components=8)
+    got, want, _ = flow_both(flow, "ddim_gmm", sample_rfim_gmm, seed=SEED, **options)
+    assert (got - want).abs().max() < TOL
+
+
+# Model evaluations counted per run of `steps` steps (the NFE the benchmark charges each sampler).
+EXPECTED_NFE = {"er_sde": lambda n: n, "sa_solver": lambda n: n, "res_multistep": lambda n: n,
+                "seeds_2": lambda n: 2 * n - 1, "gradient_estimation": lambda n: n, "uni_pc": lambda n: n,
+                "deis": lambda n: n, "ipndm": lambda n: n, "euler": lambda n: n, "dpmpp_2m": lambda n: n}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_NFE))
+def test_nfe_counted(ddpm, name):
+    unet, plain = ddpm
+    patcher = comfy_peers.wrap_model(unet, "ddpm")
+    z = noise()[:1]
+    _, nfe = comfy_peers.sample(patcher, name, z, plain.get_sigmas(4), LABELS[:1], NULL[:1], CFG, seed=SEED)
+    assert nfe == EXPECTED_NFE[name](4)
+
+
+def test_steps_for_nfe_never_exceeds_the_target(ddpm):
+    unet, plain = ddpm
+    patcher = comfy_peers.wrap_model(unet, "ddpm")
+    assert comfy_peers.steps_for_nfe(patcher, "seeds_2", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (3, 5)
+    assert comfy_peers.steps_for_nfe(patcher, "uni_pc", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (6, 6)
+
+
+def test_bad_arguments(ddpm):
+    unet, _ = ddpm
+    with pytest.raises(ValueError, match="kind"):
+        comfy_peers.wrap_model(unet, "edm")
+    with pytest.raises(ValueError, match="timestep"):
+        comfy_peers.wrap_model(unet, "ddpm", timestep="round")
