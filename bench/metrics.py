@@ -49,13 +49,57 @@ def classifier_outputs(classifier, images, batch=1024):
     return torch.cat(feats), torch.cat(probs)
 
 
-def image_metrics(classifier, images, reference_moments, labels=None, pixel_moments=None):
+def kth_neighbour_radii(features, k=3):
+    """Distance of each row to its k-th nearest other row (Kynkaanniemi et al. 2019: the radius of its ball)."""
+    d = torch.cdist(features, features)
+    # The 0-th neighbour is the point itself (distance 0).
+    return d.kthvalue(k + 1, dim=1).values
+
+
+def precision_recall(real, fake, k=3):
+    """Improved precision and recall (Kynkaanniemi et al. 2019) of (N, d) fake features against (M, d) real ones.
+
+    The real manifold is the union of balls around the real points with radius the distance to their k-th nearest real
+    neighbour; precision is the fraction of fake points inside it (fidelity). Recall swaps the roles: the fraction of
+    real points inside the fake manifold (diversity).
+    """
+    real, fake = real.double(), fake.double()
+
+    def inside(points, centres, radii):
+        return (torch.cdist(points, centres) <= radii[None, :]).any(1).double().mean()
+
+    return (float(inside(fake, real, kth_neighbour_radii(real, k))),
+            float(inside(real, fake, kth_neighbour_radii(fake, k))))
+
+
+def kernel_inception_distance(real, fake):
+    """KID (Binkowski et al. 2018): the unbiased MMD^2 between (M, d) real and (N, d) fake features with the cubic
+    polynomial kernel k(x, y) = (x.y / d + 1)^3, on all points at once (our sets are small)."""
+    real, fake = real.double(), fake.double()
+    dim = real.shape[1]
+
+    def kernel(a, b):
+        return (a @ b.T / dim + 1) ** 3
+
+    def mean_off_diagonal(kxx):
+        n = kxx.shape[0]
+        return (kxx.sum() - kxx.diagonal().sum()) / (n * (n - 1))
+
+    return float(mean_off_diagonal(kernel(real, real)) + mean_off_diagonal(kernel(fake, fake))
+                 - 2 * kernel(real, fake).mean())
+
+
+def image_metrics(classifier, images, reference_moments, labels=None, pixel_moments=None, reference_features=None):
     """fd (Frechet distance in the classifier's features vs the real digits), is (IS analogue), and, given the
     conditioning labels, class_rate (fraction classified as their label); given the real digits' pixel moments,
     fd_pixels (the same distance on the raw 256 pixels: a classifier trained on clean digits can score noisy samples
-    as close to the data, raw pixels cannot, so the two together tell added diversity from added noise)."""
+    as close to the data, raw pixels cannot, so the two together tell added diversity from added noise); given the
+    real digits' features, precision and recall (k = 3) and kid in the same features."""
     feats, probs = classifier_outputs(classifier, images)
     out = {"fd": frechet_distance(*moments(feats), *reference_moments), "is": inception_score(probs)}
+    if reference_features is not None:
+        out["precision"], out["recall"] = precision_recall(reference_features, feats)
+        out["kid"] = kernel_inception_distance(reference_features, feats)
     if labels is not None:
         out["class_rate"] = float((probs.argmax(1) == labels).double().mean())
     if pixel_moments is not None:

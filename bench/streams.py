@@ -20,6 +20,11 @@ STREAM_VERSIONS = {
     "DDIM": 1, "RFIM": 1, "DDPM": 1,
     "RAND": 2, "ORTHO": 2, "ORTHO-VUB": 2,
     "ORTHO-VUB*": 1, "EXACT": 1, "NOISE-MATCHED": 1,
+    # sampling.control: DDIM / RFIM plus Gaussian noise of the mixture's strength (both match modes).
+    "CONTROL": 1,
+    # k-diffusion's samplers (bench.peers): their streams are k-diffusion's and the noise samplers we seed them with.
+    "euler": 1, "euler_ancestral": 1, "heun": 1, "dpm_2": 1, "dpmpp_2m": 1, "dpmpp_2m_sde": 1, "dpmpp_sde": 1,
+    "dpmpp_3m_sde": 1, "dpm_fast": 1,
 }
 # Every cache row written before the version existed in the key was made by version-1 streams.
 LEGACY_VERSION = 1

@@ -9,16 +9,42 @@ bench/streams.py and the new digest is recorded here under the new version (prin
 import pytest
 import torch
 
+from ddim_gmm.bench.peers import control_peer, k_diffusion_peers
 from ddim_gmm.bench.quality import sampler_call
 from ddim_gmm.bench.streams import STREAM_VERSIONS, stream_version
 from ddim_gmm.sampling import VARIANTS
 
+pytest.importorskip("k_diffusion")
+
 SEED = 7
 DIFFUSION_SIGMAS = [14.6, 5.0, 2.0, 0.7, 0.2, 0.0]
 FLOW_SIGMAS = [1.0, 0.8, 0.6, 0.4, 0.2, 0.0]
-# Diffusion: DDIM and every DDIM-GMM preset; flow: RFIM and every RFIM-GMM preset (same variant names, both forms).
-RUNS = [("ddpm", "DDIM")] + [("ddpm", f"DDIM-GMM-{v}") for v in VARIANTS] + \
-       [("flow", "RFIM")] + [("flow", f"RFIM-GMM-{v}") for v in VARIANTS]
+
+
+def preset_run(setting, name):
+    fn, options = sampler_call(setting, name, None, 0.5, 1.0, 4)
+    return lambda model, x, sigmas, extra_args, seed: fn(model, x, sigmas, extra_args=extra_args, disable=True,
+                                                          **options)
+
+
+def all_runs():
+    """[(digest name, setting, stream version, call(model, x, sigmas, extra_args, seed))] of every sampler."""
+    runs = []
+    for setting, base, family in (("ddpm", "DDIM", "DDIM-GMM"), ("flow", "RFIM", "RFIM-GMM")):
+        # Diffusion: DDIM and every DDIM-GMM preset; flow: RFIM and every RFIM-GMM preset.
+        for name in [base] + [f"{family}-{v}" for v in VARIANTS]:
+            runs.append((name, setting, stream_version(name), preset_run(setting, name)))
+        kind = "flow" if setting == "flow" else "diffusion"
+        for match in ("offsets", "total"):
+            peer = control_peer(kind, "ORTHO-VUB", 0.5, 1.0, match, n_components=4)
+            runs.append((f"{base}-CONTROL-{match}", setting, peer.stream_version, peer.call))
+    for peer in k_diffusion_peers():
+        runs.append((f"{peer.name} ({peer.kind})", "flow" if peer.kind == "flow" else "ddpm", peer.stream_version,
+                     peer.call))
+    return runs
+
+
+RUNS = all_runs()
 
 # name -> {stream version: digest}. eta 0.5 (both the Gaussian stream and the mixture's draws matter), s = 1, K = 4.
 DIGESTS = {
@@ -43,6 +69,22 @@ DIGESTS = {
     "RFIM-GMM-ORTHO-VUB*": {1: [-0.23383, -0.32958, 0.04266, -0.2593, 0.36224, -0.85843, -0.44754, -0.48929]},
     "RFIM-GMM-EXACT": {1: [-0.41042, -0.32598, 0.20144, -0.23135, 0.43601, -0.7537, -0.46735, -0.36846]},
     "RFIM-GMM-NOISE-MATCHED": {1: [-0.24071, -0.03723, 0.10958, -0.11847, 0.44878, -0.65863, -0.50339, -0.36052]},
+    # The matched-noise controls of ORTHO-VUB (eta 0.5, s 1, K 4) and k-diffusion's samplers (bench.peers).
+    "DDIM-CONTROL-offsets": {1: [-0.43489, 0.02728, 0.00661, -0.10446, 0.50922, -0.89987, -0.84059, -0.34008]},
+    "DDIM-CONTROL-total": {1: [-0.4287, 0.04334, 0.03149, -0.11114, 0.51758, -0.89541, -0.84463, -0.35693]},
+    "RFIM-CONTROL-offsets": {1: [-0.25044, 0.03472, 0.04399, -0.02271, 0.47774, -0.74805, -0.61375, -0.30895]},
+    "RFIM-CONTROL-total": {1: [-0.24673, 0.04422, 0.05923, -0.02352, 0.47774, -0.74318, -0.61488, -0.31489]},
+    "euler (diffusion)": {1: [-0.27795, 0.3714, 0.58801, -0.16658, 0.63458, -0.81464, -0.82249, -0.53394]},
+    "euler_ancestral (diffusion)": {1: [0.15436, -0.2336, -0.27745, -0.12899, 0.47056, -0.70273, -0.28625, -0.12034]},
+    "heun (diffusion)": {1: [-0.29055, 0.3533, 0.60222, -0.17942, 0.60907, -0.75436, -0.82116, -0.50258]},
+    "dpm_2 (diffusion)": {1: [-0.29177, 0.36488, 0.60705, -0.17924, 0.62765, -0.78483, -0.83433, -0.52092]},
+    "dpmpp_2m (diffusion)": {1: [-0.29232, 0.37588, 0.61053, -0.18024, 0.64647, -0.81452, -0.84236, -0.53971]},
+    "dpmpp_2m_sde (diffusion)": {1: [0.17251, 0.23242, 0.12026, 0.19527, 0.67518, 0.43357, -1.16782, 0.83034]},
+    "dpmpp_sde (diffusion)": {1: [0.57005, 0.01695, -0.01232, 0.17, 0.43901, 0.08752, -0.76969, 0.77694]},
+    "dpmpp_3m_sde (diffusion)": {1: [0.33221, 0.268, -0.17915, 0.33056, 0.30653, 0.08686, -1.18032, 0.69437]},
+    "dpm_fast (diffusion)": {1: [-0.40734, 0.4807, 0.86988, -0.24826, 0.81668, -1.04757, -1.12316, -0.69317]},
+    "euler (flow)": {1: [-0.18762, 0.27331, 0.42441, -0.08777, 0.44522, -0.63174, -0.62804, -0.39506]},
+    "heun (flow)": {1: [-0.18919, 0.27058, 0.42578, -0.09149, 0.44281, -0.62283, -0.62214, -0.39172]},
 }
 
 
@@ -51,11 +93,10 @@ def toy_model(x, sigma, **kwargs):
     return torch.tanh(x / (1 + sigma.view(-1, 1, 1, 1) ** 2) ** 0.5)
 
 
-def run_sampler(setting, name):
-    fn, options = sampler_call(setting, name, None, 0.5, 1.0, 4)
+def run_sampler(setting, call):
     sigmas = torch.tensor(FLOW_SIGMAS if setting == "flow" else DIFFUSION_SIGMAS)
     x = torch.randn(3, 2, 4, 4, generator=torch.Generator().manual_seed(1)) * sigmas[0]
-    return fn(toy_model, x, sigmas, extra_args={"seed": SEED}, disable=True, **options)
+    return call(toy_model, x, sigmas, {"seed": SEED}, SEED)
 
 
 def digest(samples):
@@ -65,13 +106,11 @@ def digest(samples):
     return [round(v, 5) for v in (directions @ flat / flat.numel() ** 0.5).tolist()]
 
 
-@pytest.mark.parametrize("setting,name", RUNS, ids=[name for _, name in RUNS])
-def test_stream_matches_the_digest_of_its_version(setting, name):
-    version = stream_version(name)
+@pytest.mark.parametrize("name,setting,version,call", RUNS, ids=[run[0] for run in RUNS])
+def test_stream_matches_the_digest_of_its_version(name, setting, version, call):
     recorded = DIGESTS.get(name, {})
-    assert version in recorded, (f"{name}: no digest recorded for stream version {version}; record "
-                                 f"{digest(run_sampler(setting, name))}")
-    got = digest(run_sampler(setting, name))
+    got = digest(run_sampler(setting, call))
+    assert version in recorded, f"{name}: no digest recorded for stream version {version}; record {got}"
     assert got == pytest.approx(recorded[version], abs=1e-4), (
         f"{name}: the same options and seed give different samples than stream version {version} did. Bump "
         f"STREAM_VERSIONS in bench/streams.py and record {got} under the new version.")
@@ -79,19 +118,20 @@ def test_stream_matches_the_digest_of_its_version(setting, name):
 
 def test_every_stream_version_has_its_own_digest():
     # A bump that records the old digest again would hide nothing; a re-recorded old version would hide a change.
+    current = {name: version for name, _, version, _ in RUNS}
+    assert set(DIGESTS) == set(current)
     for name, versions in DIGESTS.items():
         digests = [tuple(d) for d in versions.values()]
         assert len(set(digests)) == len(digests), name
-        assert max(versions) == stream_version(name), name
+        assert max(versions) == current[name], name
 
 
 def test_every_sampler_has_a_version():
-    for _, name in RUNS:
-        assert stream_version(name) in STREAM_VERSIONS.values()
+    assert {run[2] for run in RUNS} <= set(STREAM_VERSIONS.values())
     with pytest.raises(ValueError, match="STREAM_VERSIONS"):
         stream_version("no-such-sampler")
 
 
 if __name__ == "__main__":
-    for setting, name in RUNS:
-        print(f"    {name!r}: {{{stream_version(name)}: {digest(run_sampler(setting, name))}}},")
+    for name, setting, version, call in RUNS:
+        print(f"    {name!r}: {{{version}: {digest(run_sampler(setting, call))}}},")

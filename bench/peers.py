@@ -1,0 +1,173 @@
+"""The samplers a user would pick instead, as one registry of Peer records, compared at equal model evaluations.
+
+A Peer is a row of the comparison (bench.compare): it says what kind of model it runs on, how many model evaluations
+(NFE) a run of n steps costs, and how to run it. Every peer gets the same inputs: the model (a k-diffusion denoiser;
+CFG included, one NFE = one call of it), x = the seed's initial noise times sigmas[0], the model's own sigmas for the
+step count that fits the NFE budget, extra_args (the labels, and "seed" as ComfyUI puts it there) and the seed.
+
+Sources:
+  k_diffusion_peers()   k-diffusion's samplers, noise seeded as ComfyUI seeds them (euler_ancestral: torch.randn from
+                        a generator seeded with the seed; the SDE solvers: a Brownian tree seeded with it).
+  ours(...)             DDIM-GMM / RFIM-GMM at a given eta and s, and their matched-noise controls.
+  extra peers           bench/comfy_peers.py, if present, exposes comfy_peers() -> [Peer]: ComfyUI's own samplers run
+                        through ComfyUI's sampling path. It needs COMFYUI_PATH; without it those rows are left out
+                        and the comparison says so (load_extra_peers).
+"""
+
+import importlib
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from ..sampling import preset_options, sample_ddim_control, sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm
+from ..sampling.samplers import default_noise_sampler
+from .streams import stream_version
+
+KINDS = ("diffusion", "flow")
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One sampler of the comparison.
+
+    name:    the row's name (unique in a comparison; part of the cache key).
+    kind:    "diffusion" (VE sigmas) or "flow" (tau in [0, 1]).
+    nfe:     model evaluations of a run with `steps` steps (sigmas ending in 0), e.g. heun: 2 steps - 1.
+    call:    call(model, x, sigmas, extra_args, seed) -> samples.
+    stream:  the name whose stream version (bench.streams) keys its cached runs; `version` overrides it (for peers
+             whose stream this package does not define, e.g. ComfyUI's).
+    source:  where the sampler comes from ("k-diffusion", "ddim-gmm", "ComfyUI").
+    """
+
+    name: str
+    kind: str
+    nfe: Callable[[int], int]
+    call: Callable
+    stream: str = ""
+    version: int = None
+    source: str = "k-diffusion"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {self.kind!r}")
+
+    @property
+    def stream_version(self):
+        return stream_version(self.stream or self.name) if self.version is None else self.version
+
+    def steps_for(self, budget):
+        """The most steps whose NFE fits the budget (None if even one step does not)."""
+        steps = None
+        for n in range(1, budget + 1):
+            if self.nfe(n) <= budget:
+                steps = n
+        return steps
+
+
+def one_per_step(steps):
+    return steps
+
+
+def two_per_step(steps):
+    # Heun-type steps call the model twice, except the last (to sigma = 0), which is an Euler step.
+    return 2 * steps - 1
+
+
+def _k():
+    import k_diffusion.sampling as k
+
+    return k
+
+
+def _plain(name):
+    """A k-diffusion sampler that draws no noise."""
+    def call(model, x, sigmas, extra_args, seed):
+        return getattr(_k(), f"sample_{name}")(model, x, sigmas, extra_args=extra_args, disable=True)
+    return call
+
+
+def _ancestral(name):
+    """euler_ancestral: noise from torch.randn with a generator seeded with the seed (ComfyUI's default sampler)."""
+    def call(model, x, sigmas, extra_args, seed):
+        return getattr(_k(), f"sample_{name}")(model, x, sigmas, extra_args=extra_args, disable=True,
+                                               noise_sampler=default_noise_sampler(x, seed=seed))
+    return call
+
+
+def _brownian(name):
+    """The SDE solvers: a Brownian tree over [sigma_min, sigma_max] seeded with the seed (as ComfyUI does)."""
+    def call(model, x, sigmas, extra_args, seed):
+        k = _k()
+        positive = sigmas[sigmas > 0]
+        noise = k.BrownianTreeNoiseSampler(x, positive.min(), positive.max(), seed=seed)
+        return getattr(k, f"sample_{name}")(model, x, sigmas, extra_args=extra_args, disable=True,
+                                            noise_sampler=noise)
+    return call
+
+
+def _dpm_fast(model, x, sigmas, extra_args, seed):
+    """DPM-Solver (fast, the paper's Table-5 peer) with exactly n = steps model evaluations, from sigmas[0] to the
+    smallest positive sigma (as ComfyUI's dpm_fast runs it); it spaces its own steps in log sigma."""
+    positive = sigmas[sigmas > 0]
+    return _k().sample_dpm_fast(model, x, positive.min().item(), positive.max().item(), len(sigmas) - 1,
+                                extra_args=extra_args, disable=True)
+
+
+def k_diffusion_peers():
+    """k-diffusion's samplers users pick in ComfyUI; for flow only the ODE steps that are exact in tau
+    (x = (1 - tau) x0 + tau eps gives dx/dtau = (x - x0) / tau, k-diffusion's to_d): euler (= RFIM at eta 0), heun."""
+    peers = [
+        Peer("euler", "diffusion", one_per_step, _plain("euler")),
+        Peer("euler_ancestral", "diffusion", one_per_step, _ancestral("euler_ancestral")),
+        Peer("heun", "diffusion", two_per_step, _plain("heun")),
+        Peer("dpm_2", "diffusion", two_per_step, _plain("dpm_2")),
+        Peer("dpmpp_2m", "diffusion", one_per_step, _plain("dpmpp_2m")),
+        Peer("dpmpp_2m_sde", "diffusion", one_per_step, _brownian("dpmpp_2m_sde")),
+        Peer("dpmpp_sde", "diffusion", two_per_step, _brownian("dpmpp_sde")),
+        Peer("dpmpp_3m_sde", "diffusion", one_per_step, _brownian("dpmpp_3m_sde")),
+        Peer("dpm_fast", "diffusion", one_per_step, _dpm_fast),
+    ]
+    peers += [Peer("euler", "flow", one_per_step, _plain("euler")),
+              Peer("heun", "flow", two_per_step, _plain("heun"))]
+    return peers
+
+
+def gmm_peer(kind, variant, eta, s, n_components=8):
+    """DDIM-GMM (diffusion) / RFIM-GMM (flow) preset `variant` at eta and s."""
+    family, fn = ("RFIM-GMM", sample_rfim_gmm) if kind == "flow" else ("DDIM-GMM", sample_ddim_gmm)
+    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components)
+
+    def call(model, x, sigmas, extra_args, seed):
+        return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
+    return Peer(f"{family}-{variant} eta {eta:g} s {s:g}", kind, one_per_step, call, stream=f"{family}-{variant}",
+                source="ddim-gmm")
+
+
+def control_peer(kind, variant, eta, s, match="offsets", n_components=8):
+    """The matched-noise control of gmm_peer(kind, variant, eta, s): the same options, Gaussian noise instead."""
+    family, fn = ("RFIM", sample_rfim_control) if kind == "flow" else ("DDIM", sample_ddim_control)
+    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components, match=match)
+
+    def call(model, x, sigmas, extra_args, seed):
+        return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
+    label = "CONTROL" if match == "offsets" else "CONTROL-TOTAL"
+    return Peer(f"{family}-{label} of {variant} eta {eta:g} s {s:g}", kind, one_per_step, call, stream="CONTROL",
+                source="ddim-gmm")
+
+
+def load_extra_peers(log=print):
+    """Peers from bench/comfy_peers.py (comfy_peers() -> [Peer]) when COMFYUI_PATH is set; else [] and a line saying
+    those rows were left out."""
+    if not os.environ.get("COMFYUI_PATH"):
+        log("COMFYUI_PATH is unset: ComfyUI's own samplers (bench/comfy_peers.py) were left out of this comparison")
+        return []
+    try:
+        module = importlib.import_module(f"{__package__}.comfy_peers")
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.comfy_peers":
+            raise
+        log("bench/comfy_peers.py is not there: ComfyUI's own samplers were left out of this comparison")
+        return []
+    peers = list(module.comfy_peers())
+    log(f"ComfyUI peers from bench/comfy_peers.py: {', '.join(p.name for p in peers)}")
+    return peers
