@@ -11,6 +11,8 @@ COMMANDS = {
     ("bench", "speed"): ("ddim_gmm.bench.speed", "the sampler's own cost next to DDIM (CSV, markdown)"),
     ("bench", "comfy-peers"): ("ddim_gmm.bench.comfy_peers",
                                "ComfyUI's own samplers through ComfyUI's sampling path (needs COMFYUI_PATH)"),
+    ("bench", "sde-mixture"): ("ddim_gmm.bench.sde_mixture",
+                               "an SDE sampler with its Gaussian noise swapped for the moment-matched mixture"),
 }
 
 
