@@ -201,10 +201,10 @@ def steps_for_nfe(patcher, sampler_name, target, make_sigmas, shape, null_label=
 
 # --- The benchmark rows: bench/quality.py's seeds, noise, labels and metrics, through ComfyUI's path. ---
 
-# Run through ComfyUI too, as anchors: euler is DDIM at eta 0 (flow: RFIM), dpmpp_2m k-diffusion's strongest ODE
-# sampler; their rows, next to the plain path's, show the two paths give the same numbers.
-ANCHORS = ("euler", "dpmpp_2m")
-DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20", seeds=3, n_samples=500)
+# Run through ComfyUI too, as the anchor of the paired FD change: euler is DDIM at eta 0 (flow: RFIM at eta 0); its
+# rows, next to the plain path's DDIM rows on the same seeds, show the two paths give the same numbers.
+ANCHORS = ("euler",)
+DEFAULTS = dict(nfe="10,20,5,50", cfg="2.5,0", flow_nfe="10,20,5", seeds=3, n_samples=500)
 CHUNK_SEED = 1009                 # quality.run_one: chunk i of seed s draws its noise with seed s * 1009 + i
 
 
@@ -218,6 +218,9 @@ def add_arguments(parser):
     parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="run nothing: rebuild the tables from the cells in the cache (missing ones are listed "
+                             "in not_run.txt)")
 
 
 def _ints(text, name):
@@ -239,12 +242,15 @@ def plan(args):
         raise ValueError(f"cfg must lie in [0, 100], got {cfgs}")
     if args.seeds < 1 or args.n_samples < 2 or args.batch < 1:
         raise ValueError("seeds must be >= 1, n-samples >= 2 and batch >= 1")
+    ddpm_nfe = _ints(args.nfe, "nfe") if "ddpm" in settings else []
+    flow_nfe = _ints(args.flow_nfe, "flow-nfe") if "flow" in settings else []
     cells = []
-    if "ddpm" in settings:
-        cells += [("ddpm", c, n, s) for n in _ints(args.nfe, "nfe") for c in cfgs for s in samplers]
-    if "flow" in settings:
-        cells += [("flow", 0.0, n, s) for n in _ints(args.flow_nfe, "flow-nfe") for s in samplers
-                  if s in FLOW_SAMPLERS + ANCHORS]
+    # NFE in the order given (the cells that matter most first), the DDPM's then the flow's cells at each.
+    for n in dict.fromkeys(ddpm_nfe + flow_nfe):
+        if n in ddpm_nfe:
+            cells += [("ddpm", c, n, s) for c in cfgs for s in samplers]
+        if n in flow_nfe:
+            cells += [("flow", 0.0, n, s) for s in samplers if s in FLOW_SAMPLERS + ANCHORS]
     return cells
 
 
@@ -341,6 +347,7 @@ def markdown_table(rows):
 
 def write_outputs(out, rows, nfe_table, command):
     import csv
+    import time
 
     columns = ["setting", "cfg", "nfe_target", "nfe", "sampler", "steps"] + sorted(
         {k for r in rows for k in r} - {"setting", "cfg", "nfe_target", "nfe", "sampler", "steps", "fd_per_seed"})
@@ -354,8 +361,8 @@ def write_outputs(out, rows, nfe_table, command):
     with open(os.path.join(out, "nfe.md"), "w") as f:
         f.write("| setting | sampler | steps | NFE counted |\n| --- | --- | --- | --- |\n")
         f.writelines(f"| {s} | {name} | {steps} | {nfe:g} |\n" for (s, name, steps), nfe in sorted(nfe_table.items()))
-    with open(os.path.join(out, "command.txt"), "w") as f:
-        f.write(command + "\n")
+    with open(os.path.join(out, "commands.txt"), "a") as f:   # every invocation that rebuilt these tables
+        f.write(time.strftime("%Y-%m-%d %H:%M UTC  ", time.gmtime()) + command + "\n")
 
 
 def run(args):
@@ -372,10 +379,10 @@ def run(args):
     cells = plan(args)
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"))
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
     settings = sorted({c[0] for c in cells})
     runner = Runner(args.weights_dir, settings)
-    rows, nfe_table = [], {}
+    rows, nfe_table, missing = [], {}, []
     for setting, cfg, target, sampler in tqdm(cells, desc="bench comfy-peers (cells)"):
         steps, nfe = runner.steps_for(setting, sampler, target, cfg)
         nfe_table[(setting, sampler, steps)] = nfe
@@ -384,10 +391,16 @@ def run(args):
             key = json.dumps(["comfy", setting, sampler, steps, cfg, seed, args.n_samples])
             cell = (setting, sampler, steps, cfg, seed, args.n_samples, args.batch)
             evals.append(cache.get_or_run(key, lambda cell=cell: runner.run_one(*cell)))
+        if None in evals:
+            missing.append(f"{setting} cfg={cfg:g} NFE={target} {sampler}: not run (seeds missing from the cache)")
+            continue
         rows.append(summarise(setting, cfg, target, sampler, steps, evals, args.n_samples))
+    with open(os.path.join(args.out, "not_run.txt"), "w") as f:
+        f.writelines(line + "\n" for line in missing)
     add_deltas(rows)
-    command = "COMFYUI_PATH=... python -m ddim_gmm bench comfy-peers " + " ".join(
-        shlex.quote(a) for a in sys.argv[sys.argv.index("comfy-peers") + 1:]) if "comfy-peers" in sys.argv else ""
+    command = "COMFYUI_PATH=/path/to/ComfyUI python -m ddim_gmm bench comfy-peers " + " ".join(
+        shlex.quote(a) for a in sys.argv[sys.argv.index("comfy-peers") + 1:]) if "comfy-peers" in sys.argv else \
+        "(called from Python)"
     write_outputs(args.out, rows, nfe_table, command)
     print(markdown_table(rows))
     return rows
