@@ -117,7 +117,8 @@ def run_one(ctx, args, noise_kind, steps, cfg, seed, n):
             x, chunk_seed, args.n_components, args.fraction, args.covariance)
         extra = {"y": labels[first:first + args.batch]} if cfg > 0 else {}
         outs.append(fn(model, x, sigmas, extra_args=extra, disable=True, noise_sampler=noise))
-    metrics = image_metrics(ctx.classifier, torch.cat(outs), ctx.ref, labels if cfg > 0 else None, ctx.ref_pixels)
+    metrics = image_metrics(ctx.classifier, torch.cat(outs), ctx.ref, labels if cfg > 0 else None, ctx.ref_pixels,
+                            ctx.ref_features)
     metrics["seconds"] = round(time.time() - start, 2)
     return metrics
 
@@ -130,7 +131,7 @@ def summarise(cfg, nfe, noise_kind, evals, base):
         row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
     if base is not None:
         # Paired by seed (same noise, labels, z stream): 100 (mixture - gaussian) / gaussian.
-        for metric in ("fd", "fd_pixels"):
+        for metric in ("fd", "fd_pixels", "precision", "recall"):
             changes = [100 * (e[metric] - b[metric]) / b[metric] for e, b in zip(evals, base)]
             row[metric + "_change_pct"] = statistics.mean(changes)
             row[metric + "_change_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
@@ -159,6 +160,7 @@ def markdown_table(rows, args):
 
 
 def run(args):
+    from .metrics import classifier_outputs
     from .quality import Cache, Context
 
     nfes = [int(v) for v in args.nfe.split(",") if v.strip()]
@@ -174,6 +176,8 @@ def run(args):
     os.makedirs(args.out, exist_ok=True)
     cache = Cache(os.path.join(args.out, "cells.jsonl"))
     ctx = Context(args.weights_dir, ["ddpm"])
+    # The real digits' classifier features: precision / recall (k = 3) and KID, as bench compare computes them.
+    ctx.ref_features = classifier_outputs(ctx.classifier, ctx.images)[0]
     rows = []
     for nfe in nfes:
         for cfg in cfgs:
