@@ -6,7 +6,7 @@ a step uses delta_k = s_t * offsets[k]. The covariance offset of Eq. 11,
 is never formed: each mode keeps only what it needs, all O(K D).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import torch
 
@@ -31,6 +31,13 @@ class Mixture:
     def n_components(self):
         return self.priors.shape[0]
 
+    def to(self, device):
+        """The same mixture with every tensor on `device` (itself when they are all there already)."""
+        moved = {f.name: getattr(self, f.name) for f in fields(self)}
+        if all(t is None or t.device == device for t in moved.values()):
+            return self
+        return Mixture(**{name: None if t is None else t.to(device) for name, t in moved.items()})
+
 
 def uniform_priors(n_components, device, dtype):
     return torch.full((n_components,), 1.0 / n_components, device=device, dtype=dtype)
@@ -49,7 +56,11 @@ def check_priors(priors, n_components):
     if isinstance(priors, str):
         raise ValueError(f"priors must be None, 'uniform', 'random' or {n_components} positive weights summing to 1, "
                          f"got {priors!r}")
-    weights = torch.as_tensor(priors, dtype=torch.float64).flatten().tolist()
+    try:
+        weights = torch.as_tensor(priors, dtype=torch.float64).flatten().tolist()
+    except (TypeError, ValueError, RuntimeError) as error:
+        raise ValueError(f"priors must be None, 'uniform', 'random' or {n_components} positive weights summing to "
+                         f"1, got {priors!r}") from error
     if len(weights) != n_components:
         raise ValueError(f"priors must have n_components = {n_components} weights, got {len(weights)}")
     if not all(w > 0 and w < float("inf") for w in weights):

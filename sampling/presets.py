@@ -17,7 +17,7 @@ PRESETS = {f"{family}-{variant}": dict(options) for family in ("DDIM-GMM", "RFIM
 
 def preset_options(name):
     """A copy of the options of preset `name` (a full name or a bare variant such as "ORTHO-VUB*")."""
-    options = PRESETS.get(name, VARIANTS.get(name))
+    options = PRESETS.get(name, VARIANTS.get(name)) if isinstance(name, str) else None
     if options is None:
         raise ValueError(f"preset must be one of {', '.join(PRESETS)} (or a bare variant {', '.join(VARIANTS)}), "
                          f"got {name!r}")

@@ -5,13 +5,14 @@ is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"
 """
 
 import math
-from dataclasses import dataclass
+import operator
+from dataclasses import dataclass, fields
 
 import torch
 from tqdm.auto import trange
 
 from .kernel import component_coefficients, kernel_step
-from .mixture import COVARIANCES, OFFSETS, check_priors, draw_mixture, make_priors
+from .mixture import COVARIANCES, OFFSETS, Mixture, check_priors, draw_mixture, make_priors
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 OFFSET_SCHEDULES = ("constant", "noise_matched")
@@ -23,8 +24,24 @@ S_MAX = 100.0
 GMM_SEED_OFFSET = 0x9E3779B97F4A7C15
 
 
+def check_seed(seed):
+    """None, or an integer torch.Generator.manual_seed takes: [-2**63, 2**64) (ComfyUI's seeds are [0, 2**64))."""
+    if seed is None:
+        return None
+    try:
+        if isinstance(seed, bool):
+            raise TypeError
+        seed = operator.index(seed)  # int, numpy and one-element torch integers; not floats or strings
+    except (TypeError, ValueError, RuntimeError):
+        raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed!r}") from None
+    if not -2**63 <= seed < 2**64:
+        raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed}")
+    return seed
+
+
 def default_noise_sampler(x, seed=None):
     """ComfyUI's default: torch.randn from a generator on x's device seeded with `seed` (global RNG without one)."""
+    seed = check_seed(seed)
     generator = None
     if seed is not None:
         generator = torch.Generator(device=x.device)
@@ -34,10 +51,13 @@ def default_noise_sampler(x, seed=None):
 
 
 def gmm_generator(x, seed=None):
+    """The generator of the GMM's own draws: on the CPU whatever x's device (the mixture is drawn there, see
+    MixtureSource), seeded with seed + GMM_SEED_OFFSET; None (torch's global CPU generator) without a seed."""
+    seed = check_seed(seed)
     if seed is None:
         return None
-    generator = torch.Generator(device=x.device)
-    generator.manual_seed((int(seed) + GMM_SEED_OFFSET) % 2**64)
+    generator = torch.Generator(device="cpu")
+    generator.manual_seed((seed + GMM_SEED_OFFSET) % 2**64)
     return generator
 
 
@@ -76,6 +96,12 @@ def check_eta(eta):
 
 def check_options(n_dims, **options):
     """Validates sampler options for samples of n_dims elements; raises ValueError naming the parameter."""
+    if isinstance(n_dims, bool) or not isinstance(n_dims, int) or n_dims < 1:
+        raise ValueError(f"n_dims must be an integer >= 1 (the elements of one sample), got {n_dims!r}")
+    unknown = sorted(set(options) - {f.name for f in fields(GmmOptions)})
+    if unknown:
+        raise ValueError(f"unknown option(s) {', '.join(unknown)}; the options are "
+                         f"{', '.join(f.name for f in fields(GmmOptions))}")
     opts = GmmOptions(**options)
     if isinstance(opts.n_components, bool) or not isinstance(opts.n_components, int) or opts.n_components < 1:
         raise ValueError(f"n_components must be an integer >= 1, got {opts.n_components!r}")
@@ -105,25 +131,37 @@ class MixtureSource:
     Everything a run can know in advance is computed once: the priors, the component index of every sample at every
     step (one draw), and with shared offsets the mixture and the coefficient tables of all steps (vectorised over
     the steps' variances). Per-step offsets draw a fresh mixture at each step.
+
+    All of it is drawn and computed on the CPU (from a CPU generator) and moved to `device` once per run, or once per
+    step for per-step offsets: the same seed then gives the same mixture on every device, and the QR and eigh run
+    where torch.linalg exists (MPS lacks linalg_qr and linalg_eigh, DirectML most of torch.linalg). The Gaussian
+    noise z stays on the latent's device, drawn by the noise sampler.
     """
 
     def __init__(self, opts, n_dims, batch, variances, generator, device, dtype):
         self.opts, self.n_dims, self.generator, self.device, self.dtype = opts, n_dims, generator, device, dtype
-        self.priors = make_priors(opts.priors, opts.n_components, generator, device, dtype)
-        self.prior_list = self.priors.tolist()  # one sync per run, not one per per-step draw
+        if generator is not None and generator.device.type != "cpu":
+            raise ValueError(f"generator must be a CPU generator (the mixture is drawn on the CPU), got one on "
+                             f"{generator.device}")
+        cpu = torch.device("cpu")
+        self.priors = make_priors(opts.priors, opts.n_components, generator, cpu, dtype)
+        self.prior_list = self.priors.tolist()
         self.shared = self.draw() if opts.share_offsets else None
         # k ~ Categorical(pi) for every sample at every step, by inverting the CDF: one draw for the run.
-        u = torch.rand(len(variances), batch, generator=generator, device=device, dtype=dtype)
-        self.components = torch.searchsorted(self.priors.cumsum(0), u, right=True).clamp_max_(opts.n_components - 1)
-        self.variances = torch.tensor(variances, device=device, dtype=dtype)
+        u = torch.rand(len(variances), batch, generator=generator, dtype=dtype)
+        components = torch.searchsorted(self.priors.cumsum(0), u, right=True).clamp_max_(opts.n_components - 1)
+        self.variances = torch.tensor(variances, dtype=dtype)
         if self.shared is not None:
             self.scales = self.scale(self.shared, self.variances)
-            self.coefficients = component_coefficients(self.shared, opts.covariance, self.variances, self.scales)
+            coefficients = component_coefficients(self.shared, opts.covariance, self.variances, self.scales)
+            self.shared, self.scales, self.coefficients = to_device((self.shared, self.scales, coefficients), device)
+        self.components = components.to(device)
 
     def draw(self):
+        """A fresh mixture, on the CPU."""
         o = self.opts
-        return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.device, self.dtype,
-                            need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
+        return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.priors.device,
+                            self.dtype, need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
 
     def scale(self, mix, var):
         """The offset scale s_t for variance(s) var: constant s, or noise-matched s_t^2 = fraction * s_max^2 with
@@ -133,29 +171,100 @@ class MixtureSource:
         return (self.opts.offset_variance_fraction * var * mix.max_scale_sq_per_var).sqrt()
 
     def at(self, i):
-        """(mixture, scale, component indices, coefficients) for loop step i."""
+        """(mixture, scale, component indices, coefficients) for loop step i, on the latent's device."""
         if self.shared is not None:
             scale = self.scales if isinstance(self.scales, float) else self.scales[i]
             return self.shared, scale, self.components[i], self.coefficients[i]
         mix = self.draw()
         var = self.variances[i]
         scale = self.scale(mix, var)
-        return mix, scale, self.components[i], component_coefficients(mix, self.opts.covariance, var, scale)
+        coefficients = component_coefficients(mix, self.opts.covariance, var, scale)
+        mix, scale, coefficients = to_device((mix, scale, coefficients), self.device)
+        return mix, scale, self.components[i], coefficients
 
 
-def compute_dtype(x):
+def to_device(items, device):
+    """Mixtures and tensors moved to `device` (numbers pass through): one host-to-device copy each."""
+    return tuple(item.to(device) if isinstance(item, (Mixture, torch.Tensor)) else item for item in items)
+
+
+def check_latent(x):
+    """x must be a batched floating-point tensor with at least one sample, finite everywhere (one sync per run)."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if not x.is_floating_point():
         raise ValueError(f"x must be a floating-point tensor, got dtype {x.dtype}")
     if x.ndim < 2:
         raise ValueError(f"x must be batched (B, ...) with at least 2 dimensions, got shape {tuple(x.shape)}")
+    if x.shape[0] == 0 or x[0].numel() == 0:
+        raise ValueError(f"x must hold at least one sample of at least one element, got shape {tuple(x.shape)}")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(f"x must be finite, but the latent holds {int((~torch.isfinite(x)).sum())} NaN or Inf "
+                         f"values (check the input image, the VAE encode, or the previous sampler)")
+
+
+def compute_dtype(x):
+    """Validates the latent x (check_latent) and returns the dtype the GMM arithmetic runs in."""
+    check_latent(x)
     # The GMM arithmetic runs in float32 for half-precision latents, in x's own precision otherwise.
     return torch.float32 if x.dtype in (torch.float16, torch.bfloat16) else x.dtype
+
+
+def check_callables(model, extra_args, callback, noise_sampler):
+    if not callable(model):
+        raise ValueError(f"model must be callable as model(x, sigma, **extra_args), got {type(model).__name__}")
+    if extra_args is not None and not isinstance(extra_args, dict):
+        raise ValueError(f"extra_args must be a dict or None, got {type(extra_args).__name__}")
+    for name, value in (("callback", callback), ("noise_sampler", noise_sampler)):
+        if value is not None and not callable(value):
+            raise ValueError(f"{name} must be callable or None, got {type(value).__name__}")
+
+
+class NonFiniteError(FloatingPointError):
+    """The model returned NaN or Inf: raised with the step and the noise level, and the usual cures."""
+
+
+class FiniteWatch:
+    """Checks that every model output is finite. On the CPU at once; on other devices each step's sum goes into a
+    device tensor and is read once at the end of the run, so the loop never waits for the device."""
+
+    def __init__(self, x, levels):
+        self.levels, self.device = levels, x.device
+        # A sum is NaN or Inf whenever any element is, and costs one pass with no temporary the size of x.
+        self.accumulate = torch.float64 if x.dtype == torch.float64 else torch.float32
+        self.sums = None if x.device.type == "cpu" else torch.zeros(len(levels) - 1, dtype=self.accumulate,
+                                                                      device=x.device)
+
+    def see(self, i, denoised, x):
+        if denoised.shape != x.shape:
+            raise ValueError(f"model must return the denoised estimate in x's shape {tuple(x.shape)}, got "
+                             f"{tuple(denoised.shape)} at step {i + 1}")
+        total = denoised.sum(dtype=self.accumulate)
+        if self.sums is None:
+            if not math.isfinite(total.item()):
+                self.fail(i)
+        else:
+            self.sums[i] = total
+
+    def finish(self):
+        if self.sums is None:
+            return
+        bad = ~torch.isfinite(self.sums)
+        if bool(bad.any()):
+            self.fail(int(bad.nonzero()[0, 0]))
+
+    def fail(self, i):
+        raise NonFiniteError(
+            f"the model returned NaN or Inf at step {i + 1} of {len(self.levels) - 1} (sigma = {self.levels[i]:.4g}). "
+            f"This is usually a half-precision overflow: run the model and VAE in fp32 (ComfyUI: --fp32-unet or "
+            f"--force-fp32, --fp32-vae) or in bf16 (--bf16-unet), or lower the CFG scale")
 
 
 def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
                   eta=1.0, gmm=None, seed=None):
     """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel) or a
     dict of mixture options, validated here against the latent's size before the first model call."""
+    check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
     dtype = compute_dtype(x)
     eta = check_eta(eta)
@@ -163,7 +272,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
         sigmas = torch.tensor(levels, device=x.device)
-    seed = extra_args.get("seed", None) if seed is None else seed
+    seed = check_seed(extra_args.get("seed", None) if seed is None else seed)
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
     batch, n_dims = x.shape[0], x[0].numel()
     make_step = rfim_step if flow else ddim_step
@@ -171,6 +280,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
     steps = [make_step(a, b, eta) if b > 0 else None for a, b in zip(levels[:-1], levels[1:])]
     source = None if gmm is None else MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps],
                                                     gmm_generator(x, seed), x.device, dtype)
+    watch = FiniteWatch(x, levels)
 
     def flat(t):
         return t.reshape(batch, n_dims).to(dtype)
@@ -178,6 +288,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
     s_in = x.new_ones([batch])
     for i in trange(len(levels) - 1, disable=disable):
         denoised = model(x, sigmas[i] * s_in, **extra_args)
+        watch.see(i, denoised, x)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
         step = steps[i]
@@ -191,6 +302,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
         else:
             x_next = kernel_step(flat(x), flat(denoised), step, z, *source.at(i), gmm.covariance)
         x = x_next.reshape(x.shape).to(x.dtype)
+    watch.finish()
     return x
 
 

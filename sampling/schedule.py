@@ -16,7 +16,12 @@ import torch
 def sigmas_to_floats(sigmas, flow=False):
     """Checks `sigmas` (1-D, finite, >= 0, non-increasing; <= 1 for flow) and returns them as a list of floats."""
     if not isinstance(sigmas, torch.Tensor):
-        sigmas = torch.as_tensor(sigmas)
+        try:
+            sigmas = torch.as_tensor(sigmas)
+        except (TypeError, ValueError, RuntimeError) as error:
+            raise ValueError(f"sigmas must be a 1-D tensor or sequence of numbers, got {sigmas!r}") from error
+    if sigmas.is_complex() or sigmas.dtype == torch.bool:
+        raise ValueError(f"sigmas must be real numbers, got dtype {sigmas.dtype}")
     if sigmas.ndim != 1 or sigmas.numel() < 1:
         raise ValueError(f"sigmas must be a 1-D tensor with at least one element, got shape {tuple(sigmas.shape)}")
     values = sigmas.detach().double().cpu().tolist()

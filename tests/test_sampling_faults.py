@@ -1,0 +1,154 @@
+"""What a user gets for bad input: a ValueError naming the parameter before the first model call, and for a model
+that returns NaN or Inf an error naming the step and the noise level, never a NaN image or an obscure torch error."""
+
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from ddim_gmm.sampling import (check_options, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim,
+                               sample_rfim_gmm)
+from ddim_gmm.sampling.samplers import NonFiniteError
+
+from _toys import shrink_model
+
+SIGMAS = torch.tensor([14.6, 6.0, 2.0, 0.7, 0.2, 0.0])
+TAUS = torch.tensor([1.0, 0.8, 0.6, 0.4, 0.2, 0.0])
+SAMPLERS = [(sample_ddim_gmm, SIGMAS), (sample_rfim_gmm, TAUS), (sample_ddim, SIGMAS), (sample_rfim, TAUS)]
+IDS = ["ddim_gmm", "rfim_gmm", "ddim", "rfim"]
+
+
+def counting(model):
+    calls = []
+
+    def wrapped(x, sigma, **extra):
+        calls.append(float(sigma[0]))
+        return model(x, sigma, **extra)
+
+    return wrapped, calls
+
+
+def latent(batch=2):
+    return torch.randn(batch, 4, 4, 4, generator=torch.Generator().manual_seed(0))
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_non_finite_latent_is_refused_before_the_first_model_call(sampler, sigmas, bad):
+    for dtype in (torch.float32, torch.float16):
+        x = latent().to(dtype)
+        x[1, 2, 3, 0] = bad
+        model, calls = counting(shrink_model)
+        with pytest.raises(ValueError, match=r"x must be finite, but the latent holds 1 NaN or Inf"):
+            sampler(model, x, sigmas, disable=True, seed=1)
+        assert calls == []
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+def test_an_empty_batch_or_sample_is_a_value_error(sampler, sigmas):
+    for shape in [(0, 4, 4, 4), (2, 0, 4), (3, 0)]:
+        with pytest.raises(ValueError, match=re.escape(f"x must hold at least one sample of at least one element, "
+                                                       f"got shape {shape}")):
+            sampler(shrink_model, torch.zeros(shape), sigmas, disable=True)
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+@pytest.mark.parametrize("seed", ["abc", "7", 1.5, 2.0, True, [1], 2**64, -2**63 - 1, torch.tensor([1, 2])])
+def test_a_seed_that_is_not_an_integer_is_a_value_error(sampler, sigmas, seed):
+    model, calls = counting(shrink_model)
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[-2\*\*63, 2\*\*64\) or None"):
+        sampler(model, latent(), sigmas, disable=True, seed=seed)
+    with pytest.raises(ValueError, match=r"seed must be an integer"):
+        sampler(model, latent(), sigmas, disable=True, extra_args={"seed": seed})
+    assert calls == []
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+def test_integer_seeds_of_every_kind_are_taken(sampler, sigmas):
+    out = sampler(shrink_model, latent(), sigmas, disable=True, seed=5)
+    for seed in (np.int64(5), torch.tensor(5), 5 + 2**64 - 2**64):
+        assert torch.equal(sampler(shrink_model, latent(), sigmas, disable=True, seed=seed), out)
+    for seed in (0, 2**64 - 1, -2**63):
+        assert torch.isfinite(sampler(shrink_model, latent(), sigmas, disable=True, seed=seed)).all()
+
+
+def failing_model(bad_call, value=float("nan")):
+    """shrink_model, except that call number bad_call (1-based) puts `value` into one element (an fp16 overflow)."""
+    calls = []
+
+    def model(x, sigma, **extra):
+        calls.append(float(sigma[0]))
+        out = shrink_model(x, sigma, **extra)
+        if len(calls) == bad_call:
+            out = out.clone()
+            out[0, 1, 2, 3] = value
+        return out
+
+    return model, calls
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+@pytest.mark.parametrize("bad_call", [1, 3, 5])
+def test_a_non_finite_model_output_stops_the_run_naming_the_step_and_the_noise_level(sampler, sigmas, bad_call):
+    for value in (float("nan"), float("inf")):
+        model, calls = failing_model(bad_call, value)
+        with pytest.raises(NonFiniteError) as error:
+            sampler(model, latent(), sigmas, disable=True, seed=3, eta=0.5)
+        message = str(error.value)
+        assert f"at step {bad_call} of 5 (sigma = {float(sigmas[bad_call - 1]):.4g})" in message
+        assert "fp32" in message and "CFG" in message
+        assert calls[-1] == pytest.approx(float(sigmas[bad_call - 1]))
+        assert len(calls) == bad_call  # on the CPU the run stops at once
+        assert isinstance(error.value, FloatingPointError)
+
+
+def test_a_model_output_of_the_wrong_shape_is_a_value_error():
+    with pytest.raises(ValueError, match=r"model must return the denoised estimate in x's shape \(2, 4, 4, 4\), got "
+                                         r"\(2, 64\) at step 1"):
+        sample_ddim_gmm(lambda x, sigma: x.reshape(2, 64), latent(), SIGMAS, disable=True)
+
+
+@pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
+@pytest.mark.parametrize("arguments, name", [
+    (dict(model=None), "model"), (dict(model="unet"), "model"),
+    (dict(x=[[1.0, 2.0]]), "x must be a torch.Tensor"), (dict(x=np.zeros((1, 4))), "x must be a torch.Tensor"),
+    (dict(extra_args=[("seed", 1)]), "extra_args"), (dict(callback=5), "callback"),
+    (dict(noise_sampler="brownian"), "noise_sampler"),
+    (dict(sigmas="abc"), "sigmas"), (dict(sigmas=None), "sigmas"), (dict(sigmas=[[1.0], [0.5, 0.0]]), "sigmas"),
+    (dict(sigmas=torch.tensor([True, False])), "sigmas"),
+    (dict(eta="0.5"), "eta"), (dict(eta=None), "eta"),
+])
+def test_every_bad_argument_of_the_samplers_is_a_value_error_naming_it(sampler, sigmas, arguments, name):
+    call = dict(model=shrink_model, x=latent(), sigmas=sigmas, disable=True)
+    call.update(arguments)
+    with pytest.raises(ValueError, match=re.escape(name)):
+        sampler(**call)
+
+
+@pytest.mark.parametrize("sampler", [sample_ddim_gmm, sample_rfim_gmm])
+@pytest.mark.parametrize("options, name", [
+    (dict(priors=["a"] * 8), "priors"), (dict(priors=object()), "priors"), (dict(priors=[[0.5], [0.25, 0.25]]), "priors"),
+    (dict(n_components=None), "n_components"), (dict(n_components="8"), "n_components"),
+    (dict(s=None), "s must"), (dict(offsets=None), "offsets"), (dict(covariance=["vub"]), "covariance"),
+    (dict(offset_schedule=None), "offset_schedule"), (dict(offset_variance_fraction="half"), "offset_variance_fraction"),
+])
+def test_every_bad_gmm_option_is_a_value_error_naming_it(sampler, options, name):
+    model, calls = counting(shrink_model)
+    with pytest.raises(ValueError, match=re.escape(name)):
+        sampler(model, latent(), TAUS, disable=True, **options)
+    assert calls == []
+
+
+def test_bad_arguments_of_the_helpers_are_value_errors():
+    with pytest.raises(ValueError, match="preset must be one of"):
+        preset_options(["ORTHO"])
+    with pytest.raises(ValueError, match="preset must be one of"):
+        preset_options(None)
+    with pytest.raises(ValueError, match="n_dims must be an integer >= 1"):
+        check_options(0)
+    with pytest.raises(ValueError, match="n_dims must be an integer >= 1"):
+        check_options(64.0)
+    with pytest.raises(ValueError, match="unknown option"):
+        check_options(64, sigma=2.0)
+    assert check_options(64, s=2).s == 2.0
