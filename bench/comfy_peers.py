@@ -103,7 +103,9 @@ def interpolated_timestep(model_sampling, sigma):
 
 def wrap_model(unet, kind, alphas_cumprod=None, timestep="interpolate"):
     """A ComfyUI ModelPatcher around our UNet: kind "ddpm" (eps, EPS + ModelSamplingDiscrete on alphas_cumprod) or
-    "flow" (v, CONST + ModelSamplingDiscreteFlow, shift 1, timestep = tau)."""
+    "flow" (v, CONST + ModelSamplingDiscreteFlow, shift 1, timestep = tau). unet None: the model calls the k-diffusion
+    denoiser put in patcher.model.denoiser instead (the Peer rows of bench compare, which hands every peer its
+    denoiser with CFG and counts its calls)."""
     if kind not in ("ddpm", "flow"):
         raise ValueError(f"kind must be 'ddpm' or 'flow', got {kind!r}")
     if timestep not in TIMESTEP_MODES:
@@ -120,15 +122,29 @@ def wrap_model(unet, kind, alphas_cumprod=None, timestep="interpolate"):
         sampling_settings = {"shift": 1.0, "multiplier": 1.0} if kind == "flow" else {}
 
     class LabelledModel(comfy.model_base.BaseModel):
+        denoiser = None   # unet None: a k-diffusion denoiser set per run (run_peer) stands in for the UNet
+
         def extra_conds(self, **kwargs):
             # The cond dict's "labels" (B,) become the UNet's y, batched by ComfyUI like any per-sample cond.
             labels = kwargs.get("labels")
             return {} if labels is None else {"y": comfy.conds.CONDRegular(labels)}
 
+        def _apply_model(self, x, t, c_concat=None, c_crossattn=None, control=None, transformer_options={},
+                         **kwargs):
+            if self.denoiser is None:
+                return super()._apply_model(x, t, c_concat, c_crossattn, control, transformer_options, **kwargs)
+            # t is sigma here. The denoiser does its own input scaling, timestep and output, the same arithmetic as
+            # model_sampling's (tested: both give the plain path's samples).
+            return self.denoiser(x, t, **({"y": kwargs["y"]} if "y" in kwargs else {}))
+
+        def get_dtype(self):
+            return self.diffusion_model.dtype if unet is not None else torch.float32
+
     model_type = comfy.model_base.ModelType.FLOW if kind == "flow" else comfy.model_base.ModelType.EPS
     config = DigitsConfig(DigitsConfig.unet_config)
     base = LabelledModel(config, model_type)
-    base.diffusion_model = UNetAdapter(unet)
+    if unet is not None:
+        base.diffusion_model = UNetAdapter(unet)
     if kind == "ddpm":
         if timestep == "interpolate":
             class InterpolatedSampling(type(base.model_sampling)):  # ComfyUI's EPS + ModelSamplingDiscrete
@@ -165,6 +181,20 @@ def conds(labels, null_label, cfg):
     return cond(labels), cond(null_label), float(cfg)
 
 
+def comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, cfg, seed, sampler=None):
+    """comfy.samplers.sample (as SamplerCustom runs it) from an empty latent; returns (samples, model rows seen)."""
+    comfy = import_comfy()
+    sampler = comfy.samplers.sampler_object(sampler_name) if sampler is None else sampler
+    calls = ModelCalls()
+    counted = patcher.clone()
+    counted.set_model_unet_function_wrapper(calls)
+    # uni_pc writes into the sigmas it is given (timesteps[-1] = 0.001): hand it a copy.
+    out = comfy.samplers.sample(counted, noise, positive, negative, cfg, counted.load_device, sampler,
+                                sigmas.clone(), model_options=counted.model_options,
+                                latent_image=torch.zeros_like(noise), seed=seed, disable_pbar=True)
+    return out, calls.rows
+
+
 def sample(patcher, sampler_name, noise, sigmas, labels=None, null_label=None, cfg=0.0, seed=0, sampler=None):
     """One run through ComfyUI's own path (comfy.samplers.sample, as SamplerCustom does): samples and the NFE.
 
@@ -173,18 +203,9 @@ def sample(patcher, sampler_name, noise, sigmas, labels=None, null_label=None, c
     sampler: a ready SAMPLER object, else comfy.samplers.sampler_object(sampler_name).
     Returns (samples, nfe) with nfe = model rows / (B x passes): passes is 2 with CFG, else 1.
     """
-    comfy = import_comfy()
-    sampler = comfy.samplers.sampler_object(sampler_name) if sampler is None else sampler
     positive, negative, scale = conds(labels, null_label, cfg)
-    calls = ModelCalls()
-    counted = patcher.clone()
-    counted.set_model_unet_function_wrapper(calls)
-    # uni_pc writes into the sigmas it is given (timesteps[-1] = 0.001): hand it a copy.
-    out = comfy.samplers.sample(counted, noise, positive, negative, scale, counted.load_device, sampler,
-                                sigmas.clone(), model_options=counted.model_options,
-                                latent_image=torch.zeros_like(noise), seed=seed, disable_pbar=True)
-    passes = 1 if scale == 1.0 else 2
-    return out, calls.rows / (noise.shape[0] * passes)
+    out, rows = comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, scale, seed, sampler)
+    return out, rows / (noise.shape[0] * (1 if scale == 1.0 else 2))
 
 
 def steps_for_nfe(patcher, sampler_name, target, make_sigmas, shape, null_label=None, cfg=0.0):
@@ -404,3 +425,44 @@ def run(args):
     write_outputs(args.out, rows, nfe_table, command)
     print(markdown_table(rows))
     return rows
+
+
+# --- bench compare's Peer rows (bench/peers.py: load_extra_peers calls comfy_peers()). ---
+
+def nfe_of(name):
+    """Model evaluations of a run of n steps, counted through ComfyUI (tests/comfy_host/test_comfy_peers.py):
+    seeds_2 calls the model twice per step but once on the last (to sigma = 0); the others once per step."""
+    return (lambda n: 2 * n - 1) if name == "seeds_2" else (lambda n: n)
+
+
+_DENOISER_MODELS = {}
+
+
+def run_peer(name, kind, model, x, sigmas, extra_args, seed):
+    """One Peer run through ComfyUI's path: `model` (bench compare's denoiser, CFG inside) stands in for the UNet,
+    ComfyUI runs at cfg 1 (one call per step) with the labels as the cond, from the noise x / sigmas[0] (ComfyUI
+    scales it again itself)."""
+    if kind not in _DENOISER_MODELS:
+        _DENOISER_MODELS[kind] = wrap_model(None, "ddpm" if kind == "diffusion" else "flow")
+    patcher = _DENOISER_MODELS[kind]
+    labels = extra_args.get("y")
+    cond = [[None, {} if labels is None else {"labels": labels}]]
+    object.__setattr__(patcher.model, "denoiser", model)        # a plain attribute, never a registered submodule
+    try:
+        return comfy_sample(patcher, name, x / sigmas[0], sigmas, cond, cond, 1.0, seed)[0]
+    finally:
+        object.__setattr__(patcher.model, "denoiser", None)
+
+
+def comfy_peers():
+    """bench.peers.Peer rows for ComfyUI's samplers: every COMFY_SAMPLERS on the DDPM, FLOW_SAMPLERS on the flow."""
+    from functools import partial
+
+    from .peers import Peer
+
+    import_comfy()
+    peers = [Peer(name, "diffusion", nfe_of(name), partial(run_peer, name, "diffusion"), version=1,
+                  source="ComfyUI") for name in COMFY_SAMPLERS]
+    peers += [Peer(name, "flow", nfe_of(name), partial(run_peer, name, "flow"), version=1, source="ComfyUI")
+              for name in FLOW_SAMPLERS]
+    return peers
