@@ -18,7 +18,9 @@ k-diffusion's Brownian tree: for one call per step the two have the same law.
 import json
 import math
 import os
+import shlex
 import statistics
+import sys
 import time
 
 import torch
@@ -196,5 +198,10 @@ def run(args):
         f.write(table + "\n")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
+    with open(os.path.join(args.out, "commands.txt"), "a") as f:    # every invocation that rebuilt these tables
+        argv = sys.argv[sys.argv.index("sde-mixture") + 1:] if "sde-mixture" in sys.argv else None
+        f.write(time.strftime("%Y-%m-%d %H:%M UTC  ", time.gmtime()) + (
+            "python -m ddim_gmm bench sde-mixture " + " ".join(shlex.quote(a) for a in argv)
+            if argv is not None else "(called from Python)") + "\n")
     print(table)
     return rows
