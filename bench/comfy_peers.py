@@ -20,7 +20,14 @@ Two choices keep ComfyUI's rows comparable with the plain path's (both tested in
 - initial noise: ComfyUI's KSAMPLER scales the noise by sqrt(1 + sigma_0^2) rather than sigma_0 when sigma_0 is the
   schedule's sigma_max (a relative change of 1.4e-5 at this model's sigma_max = 190). Kept: it is what users get.
 
-Nothing here is needed to run the benchmark: without COMFYUI_PATH, `available()` is False and the rows are left out.
+Two ways to run them:
+- `comfy_peers()`: bench.peers Peer rows, which bench compare (`python -m ddim_gmm bench compare`) picks up when
+  COMFYUI_PATH is set. bench compare hands every peer the same denoiser (CFG inside, its calls counted as NFE); here
+  that denoiser stands in for the UNet inside ComfyUI's BaseModel and ComfyUI samples at cfg 1 (one call per step).
+  A host test shows these rows equal the full path below (UNet inside ComfyUI, ComfyUI's own CFG) to float precision.
+- `python -m ddim_gmm bench comfy-peers`: the full path on its own, with quality.py's seeds, labels and metrics.
+
+Nothing here is needed to run the benchmark: without COMFYUI_PATH the rows are left out with a line that says so.
 """
 
 import os
