@@ -8,6 +8,7 @@ import importlib
 COMMANDS = {
     ("demo",): ("ddim_gmm.demo", "sample a grid with the embedded model and print a short quality table"),
     ("bench", "quality"): ("ddim_gmm.bench.quality", "the paper's comparison at small scale (CSV, markdown, plot)"),
+    ("bench", "compare"): ("ddim_gmm.bench.compare", "every sampler at equal NFE: which one should I pick?"),
     ("bench", "speed"): ("ddim_gmm.bench.speed", "the sampler's own cost next to DDIM (CSV, markdown)"),
     ("bench", "comfy-peers"): ("ddim_gmm.bench.comfy_peers",
                                "ComfyUI's own samplers through ComfyUI's sampling path (needs COMFYUI_PATH)"),

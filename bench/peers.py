@@ -37,6 +37,7 @@ class Peer:
     stream:  the name whose stream version (bench.streams) keys its cached runs; `version` overrides it (for peers
              whose stream this package does not define, e.g. ComfyUI's).
     source:  where the sampler comes from ("k-diffusion", "ddim-gmm", "ComfyUI").
+    gmm:     (variant, eta, s) of a DDIM-GMM / RFIM-GMM row (None for every other row).
     """
 
     name: str
@@ -46,6 +47,7 @@ class Peer:
     stream: str = ""
     version: int = None
     source: str = "k-diffusion"
+    gmm: tuple = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -140,7 +142,7 @@ def gmm_peer(kind, variant, eta, s, n_components=8):
     def call(model, x, sigmas, extra_args, seed):
         return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
     return Peer(f"{family}-{variant} eta {eta:g} s {s:g}", kind, one_per_step, call, stream=f"{family}-{variant}",
-                source="ddim-gmm")
+                source="ddim-gmm", gmm=(variant, eta, s))
 
 
 def control_peer(kind, variant, eta, s, match="offsets", n_components=8):
@@ -150,9 +152,20 @@ def control_peer(kind, variant, eta, s, match="offsets", n_components=8):
 
     def call(model, x, sigmas, extra_args, seed):
         return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
-    label = "CONTROL" if match == "offsets" else "CONTROL-TOTAL"
-    return Peer(f"{family}-{label} of {variant} eta {eta:g} s {s:g}", kind, one_per_step, call, stream="CONTROL",
+    return Peer(control_name(kind, variant, eta, s, match), kind, one_per_step, call, stream="CONTROL",
                 source="ddim-gmm")
+
+
+def control_name(kind, variant, eta, s, match="offsets"):
+    """The control's row name. At eta = 0 with a constant s the control's variance depends only on the offset kind
+    (ortho: s^2 (1 - 1/K), rand: s^2, spread over D), not on the covariance mode or the sharing, so the controls of
+    ORTHO, ORTHO-VUB, ORTHO-VUB* and EXACT are one sampler there and share one name."""
+    family = "RFIM" if kind == "flow" else "DDIM"
+    options = preset_options(variant)
+    if eta == 0 and options.get("offset_schedule", "constant") == "constant":
+        return f"{family}-CONTROL {options['offsets']} offsets eta 0 s {s:g}"
+    label = "CONTROL" if match == "offsets" else "CONTROL-TOTAL"
+    return f"{family}-{label} of {variant} eta {eta:g} s {s:g}"
 
 
 def load_extra_peers(log=print):

@@ -191,7 +191,7 @@ class Cache:
     """JSON-lines file of finished runs: {"key": ..., "metrics": ...} per line. A run whose sampler's stream version
     has changed since it was cached has another key, so it is run again, never served."""
 
-    def __init__(self, path, cached_only=False):
+    def __init__(self, path, cached_only=False, upgrade=versioned_key):
         self.path, self.rows, self.cached_only = path, {}, cached_only
         legacy = False
         if os.path.exists(path):
@@ -199,7 +199,7 @@ class Cache:
                 for line in f:
                     if line.strip():
                         row = json.loads(line)
-                        key = versioned_key(row["key"])
+                        key = row["key"] if upgrade is None else upgrade(row["key"])
                         legacy |= key != row["key"]
                         self.rows[key] = row["metrics"]
         if legacy:

@@ -1,0 +1,377 @@
+"""`python -m ddim_gmm bench compare`: which sampler should I pick? Every sampler at equal model evaluations (NFE).
+
+Cells: the embedded DDPM at each NFE x CFG of the grid (plus --extra-cells, e.g. the paper's Table-5 cells), and the
+flow model at each --flow-nfe. Rows: bench.peers (k-diffusion's samplers, DDIM-GMM / RFIM-GMM at each --gmm setting
+next to its matched-noise control, and ComfyUI's samplers from bench/comfy_peers.py when COMFYUI_PATH is set). A
+sampler that spends 2 NFE per step gets the most steps that fit the budget; the NFE it really spent is counted and
+reported. Every sampler sees the same seeds: the same initial noise, the same labels, the same noise seeds.
+
+Metrics per run (bench.metrics): classifier-feature FD, pixel FD, improved precision / recall (k = 3) and KID in the
+classifier's features, IS analogue, class rate (CFG > 0); mean and sd over the seeds. Each GMM row is compared with its
+control and with euler (= DDIM at eta 0), paired by seed: a gain counts only if the mean paired FD change is beyond its
+sd over the seeds and neither precision nor pixel FD gets worse beyond theirs.
+
+Runs are cached in --out/cells.jsonl keyed by the sampler's stream version (bench.streams); the benchmark writes to
+out/ unless --out points at bench/results/.
+"""
+
+import csv
+import json
+import os
+import statistics
+import time
+
+import torch
+from tqdm.auto import tqdm
+
+from .peers import control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
+from .quality import Cache, Context
+
+METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
+# Lower is better for these; higher for the rest.
+LOWER_IS_BETTER = ("fd", "fd_pixels", "kid")
+DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20,50", extra_cells="", extra_peers="",
+                gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all", settings="ddpm,flow", seeds=3, n_samples=500)
+
+
+def _ints(text):
+    return [int(v) for v in str(text).split(",") if v.strip()]
+
+
+def _floats(text):
+    return [float(v) for v in str(text).split(",") if v.strip()]
+
+
+def add_arguments(parser):
+    parser.add_argument("--out", default="out/bench_compare", help="output directory (cache, CSV, markdown, plots)")
+    parser.add_argument("--settings", default=DEFAULTS["settings"], help="comma list of ddpm, flow")
+    parser.add_argument("--nfe", default=DEFAULTS["nfe"], help="DDPM NFE budgets (model evaluations per sample)")
+    parser.add_argument("--cfg", default=DEFAULTS["cfg"], help="DDPM guidance scales (0 = unconditional)")
+    parser.add_argument("--flow-nfe", default=DEFAULTS["flow_nfe"], help="flow NFE budgets")
+    parser.add_argument("--extra-cells", default=DEFAULTS["extra_cells"],
+                        help="more DDPM cells as NFE:CFG pairs, e.g. the paper's Table 5: 10:5,100:2.5,100:5")
+    parser.add_argument("--extra-peers", default=DEFAULTS["extra_peers"],
+                        help="comma list of the rows run in --extra-cells (default: all rows)")
+    parser.add_argument("--gmm", default=DEFAULTS["gmm"],
+                        help="DDIM-GMM / RFIM-GMM rows as VARIANT:ETA:S, each with its matched-noise control "
+                             "(at eta > 0 also the control with the same total step variance)")
+    parser.add_argument("--flow-gmm", default=DEFAULTS["flow_gmm"], help="RFIM-GMM rows for the flow model, as --gmm")
+    parser.add_argument("--peers", default=DEFAULTS["peers"], help="comma list of row names to run, or all")
+    parser.add_argument("--seeds", type=int, default=DEFAULTS["seeds"], help="seeds per cell (0 .. seeds-1)")
+    parser.add_argument("--n-samples", type=int, default=DEFAULTS["n_samples"], help="samples per run")
+    parser.add_argument("--n-components", type=int, default=8, help="K of the GMM rows")
+    parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="run nothing: rebuild the tables and plots from the cache (missing runs are listed)")
+
+
+def parse_gmm(text):
+    """'VARIANT:ETA:S,...' -> [(variant, eta, s)]."""
+    out = []
+    for item in (t for t in text.split(",") if t.strip()):
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"gmm must be a comma list of VARIANT:ETA:S, got {item!r}")
+        variant, eta, s = parts[0], float(parts[1]), float(parts[2])
+        if not 0 <= eta <= 1 or s < 0:
+            raise ValueError(f"gmm {item!r}: eta must be in [0, 1] and s >= 0")
+        out.append((variant, eta, s))
+    return out
+
+
+def parse_cells(args):
+    """[(setting, cfg, nfe, extra)] in the order they run (extra: an --extra-cells cell)."""
+    settings = [s for s in args.settings.split(",") if s]
+    for s in settings:
+        if s not in ("ddpm", "flow"):
+            raise ValueError(f"settings must be a comma list of ddpm, flow, got {s!r}")
+    cells = []
+    if "ddpm" in settings:
+        for cfg in _floats(args.cfg):
+            cells += [("ddpm", cfg, nfe, False) for nfe in _ints(args.nfe)]
+        for item in (t for t in args.extra_cells.split(",") if t.strip()):
+            nfe, cfg = item.split(":")
+            if ("ddpm", float(cfg), int(nfe), False) not in cells:
+                cells.append(("ddpm", float(cfg), int(nfe), True))
+    if "flow" in settings:
+        cells += [("flow", 0.0, nfe, False) for nfe in _ints(args.flow_nfe)]
+    for setting, cfg, nfe, _ in cells:
+        if nfe < 1 or not 0 <= cfg <= 100:
+            raise ValueError(f"NFE must be >= 1 and cfg in [0, 100], got {setting} nfe={nfe} cfg={cfg:g}")
+    return cells
+
+
+def build_peers(args, log=print):
+    """All rows: k-diffusion's peers, each --gmm row with its control(s), then the extra (ComfyUI) peers."""
+    peers = k_diffusion_peers()
+    rows = [("diffusion", g) for g in parse_gmm(args.gmm)] + [("flow", g) for g in parse_gmm(args.flow_gmm)]
+    for kind, (variant, eta, s) in rows:
+        peers.append(gmm_peer(kind, variant, eta, s, args.n_components))
+        for match in ("offsets", "total") if eta > 0 else ("offsets",):
+            control = control_peer(kind, variant, eta, s, match, args.n_components)
+            # At eta = 0 several variants share one control (peers.control_name): run it once.
+            if all((p.name, p.kind) != (control.name, kind) for p in peers):
+                peers.append(control)
+    peers += load_extra_peers(log)
+    if args.peers != "all":
+        wanted = set(args.peers.split(","))
+        peers = [p for p in peers if p.name in wanted]
+    names = [(p.name, p.kind) for p in peers]
+    if len(set(names)) != len(names):
+        raise ValueError(f"peer names must be unique per kind, got {names}")
+    return peers
+
+
+class CountingModel:
+    """Counts the model evaluations a sampler makes (one call of the CFG denoiser = one NFE)."""
+
+    def __init__(self, model):
+        self.model, self.calls = model, 0
+
+    def __call__(self, x, sigma, **kwargs):
+        self.calls += 1
+        return self.model(x, sigma, **kwargs)
+
+
+@torch.no_grad()
+def run_one(ctx, setting, cfg, peer, steps, seed, n, batch):
+    """n samples of one peer on one seed; their metrics, the NFE spent per sample and the wall seconds."""
+    from ..models.denoisers import CFGDenoiser, FlowDenoiser
+    from .metrics import image_metrics
+
+    labels, noise = ctx.labels_for(seed, n), ctx.noise_for(seed, n)
+    if setting == "ddpm":
+        model, sigmas = CFGDenoiser(ctx.ddpm, cfg), ctx.ddpm.get_sigmas(steps)
+    else:
+        model, sigmas = ctx.flow, FlowDenoiser.get_sigmas(steps)
+    start, outs, nfe = time.time(), [], set()
+    for i, first in enumerate(range(0, n, batch)):
+        chunk_seed = seed * 1009 + i  # distinct noise per chunk, reproducible per seed (as bench quality)
+        extra_args = {"seed": chunk_seed}
+        if setting == "ddpm" and cfg > 0:
+            extra_args["y"] = labels[first:first + batch]
+        counting = CountingModel(model)
+        outs.append(peer.call(counting, noise[first:first + batch] * sigmas[0], sigmas, extra_args, chunk_seed))
+        nfe.add(counting.calls)
+    samples = torch.cat(outs)
+    metrics = image_metrics(ctx.classifier, samples, ctx.ref, labels if (setting == "ddpm" and cfg > 0) else None,
+                            ctx.ref_pixels, ctx.ref_features)
+    metrics["nfe_used"] = max(nfe)
+    metrics["seconds"] = round(time.time() - start, 2)
+    return metrics
+
+
+def cell_key(setting, cfg, nfe, peer, steps, seed, n):
+    return json.dumps([setting, cfg, nfe, peer.name, peer.kind, peer.stream_version, steps, seed, n])
+
+
+def run(args):
+    start = time.time()
+    torch.set_num_threads(args.threads)
+    cells = parse_cells(args)
+    peers = build_peers(args)
+    extra_names = set(n for n in args.extra_peers.split(",") if n)
+    if args.seeds < 1 or args.n_samples < 10 or args.batch < 1:
+        raise ValueError("seeds must be >= 1, n-samples >= 10 and batch >= 1")
+    os.makedirs(args.out, exist_ok=True)
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only, upgrade=None)
+    ctx = Context(args.weights_dir, sorted({c[0] for c in cells}))
+    from .metrics import classifier_outputs
+    ctx.ref_features = classifier_outputs(ctx.classifier, ctx.images)[0]
+    plan = []
+    for setting, cfg, nfe, extra in cells:
+        kind = "flow" if setting == "flow" else "diffusion"
+        for peer in peers:
+            if peer.kind != kind or (extra and extra_names and peer.name not in extra_names):
+                continue
+            steps = peer.steps_for(nfe)
+            if steps is not None:
+                plan.append((setting, cfg, nfe, peer, steps))
+    rows, missing = [], []
+    bar = tqdm(total=len(plan) * args.seeds, desc="bench compare (runs)")
+    for setting, cfg, nfe, peer, steps in plan:
+        evals = []
+        for seed in range(args.seeds):
+            key = cell_key(setting, cfg, nfe, peer, steps, seed, args.n_samples)
+            evals.append(cache.get_or_run(key, lambda seed=seed: run_one(ctx, setting, cfg, peer, steps, seed,
+                                                                         args.n_samples, args.batch)))
+            bar.update(1)
+        if None in evals:
+            missing.append((setting, cfg, nfe, peer.name))
+            continue
+        rows.append(summarise(setting, cfg, nfe, peer, steps, evals, args.n_samples))
+    bar.close()
+    add_paired(rows)
+    write_outputs(args.out, rows, missing)
+    with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
+        f.write(json.dumps(dict({k: getattr(args, k) for k in vars(args) if k not in ("module", "func")},
+                                seconds=round(time.time() - start, 1), rows=len(rows), missing=len(missing),
+                                finished=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))) + "\n")
+    print(markdown_table(rows))
+    if missing:
+        print(f"{len(missing)} rows not in the cache (not run): see not_run.txt")
+    return rows
+
+
+def summarise(setting, cfg, nfe, peer, steps, evals, n):
+    row = dict(setting=setting, cfg=cfg, nfe=nfe, sampler=peer.name, source=peer.source, kind=peer.kind,
+               gmm=peer.gmm, steps=steps,
+               nfe_used=evals[0]["nfe_used"], n_samples=n, seeds=len(evals),
+               seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
+    for metric in METRICS:
+        values = [e[metric] for e in evals if metric in e]
+        if values:
+            row[metric + "_per_seed"] = values
+            row[metric] = statistics.mean(values)
+            row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+    return row
+
+
+def paired(a, b, metric):
+    """Mean and sd over seeds of the per-seed relative change of a against b, in percent."""
+    changes = [100 * (x - y) / y for x, y in zip(a[metric + "_per_seed"], b[metric + "_per_seed"])]
+    return statistics.mean(changes), (statistics.stdev(changes) if len(changes) > 1 else 0.0)
+
+
+def verdict(row, base):
+    """'gain', 'loss' or 'no difference' of row against base: a paired FD change beyond its sd over the seeds, with
+    no precision or pixel-FD loss beyond its sd for a gain."""
+    def beyond(metric):
+        mean, sd = paired(row, base, metric)
+        better = mean + sd < 0 if metric in LOWER_IS_BETTER else mean - sd > 0
+        worse = mean - sd > 0 if metric in LOWER_IS_BETTER else mean + sd < 0
+        return better, worse
+
+    fd_better, fd_worse = beyond("fd")
+    _, pixels_worse = beyond("fd_pixels")
+    _, precision_worse = beyond("precision")
+    if fd_better and not pixels_worse and not precision_worse:
+        return "gain"
+    if fd_worse:
+        return "loss"
+    if fd_better:
+        return "FD gain with a pixel-FD or precision loss"
+    return "no difference"
+
+
+def add_paired(rows):
+    """For each GMM row: paired changes against its control(s) and against euler (= DDIM / RFIM at eta 0)."""
+    by_cell = {}
+    for r in rows:
+        by_cell.setdefault((r["setting"], r["cfg"], r["nfe"]), {})[r["sampler"]] = r
+    for cell in by_cell.values():
+        euler = cell.get("euler")
+        for name, r in cell.items():
+            if r["gmm"] is None:
+                continue
+            control = cell.get(control_name(r["kind"], *r["gmm"]))
+            for label, base in (("control", control), ("euler", euler)):
+                if base is None or base["seeds"] != r["seeds"] or r["seeds"] < 2:
+                    continue
+                for metric in ("fd", "fd_pixels", "precision", "recall"):
+                    r[f"{metric}_vs_{label}"], r[f"{metric}_vs_{label}_std"] = paired(r, base, metric)
+                r[f"verdict_vs_{label}"] = verdict(r, base)
+
+
+COLUMNS = ["setting", "cfg", "nfe", "sampler", "source", "steps", "nfe_used", "fd", "fd_std", "fd_pixels",
+           "fd_pixels_std", "precision", "precision_std", "recall", "recall_std", "kid", "kid_std", "is", "is_std",
+           "class_rate", "class_rate_std", "fd_vs_control", "fd_vs_control_std", "fd_pixels_vs_control",
+           "fd_pixels_vs_control_std", "precision_vs_control", "precision_vs_control_std", "recall_vs_control",
+           "recall_vs_control_std", "verdict_vs_control", "fd_vs_euler", "fd_vs_euler_std", "fd_pixels_vs_euler",
+           "fd_pixels_vs_euler_std", "verdict_vs_euler", "n_samples", "seeds", "seconds_per_run"]
+
+
+def _fmt(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _pm(r, metric, digits):
+    if metric not in r:
+        return ""
+    return f"{r[metric]:.{digits}f} ± {r[metric + '_std']:.{digits}f}"
+
+
+def markdown_table(rows):
+    lines = ["| setting | cfg | NFE | sampler | steps (NFE used) | FD | pixel FD | precision | recall | KID | "
+             "class rate | vs its control: FD / pixel FD (paired %) | verdict |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for r in sorted(rows, key=lambda r: (r["setting"], -r["cfg"], r["nfe"], r["fd"])):
+        vs = ""
+        if "fd_vs_control" in r:
+            vs = (f"{r['fd_vs_control']:+.1f} ± {r['fd_vs_control_std']:.1f} / "
+                  f"{r['fd_pixels_vs_control']:+.1f} ± {r['fd_pixels_vs_control_std']:.1f}")
+        lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['nfe']} | {r['sampler']} | {r['steps']} ({r['nfe_used']}) "
+                     f"| {_pm(r, 'fd', 1)} | {_pm(r, 'fd_pixels', 2)} | {_pm(r, 'precision', 3)} | "
+                     f"{_pm(r, 'recall', 3)} | {_pm(r, 'kid', 2)} | {_pm(r, 'class_rate', 3)} | {vs} | "
+                     f"{r.get('verdict_vs_control', '')} |")
+    return "\n".join(lines)
+
+
+def write_outputs(out, rows, missing=()):
+    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({k: _fmt(r.get(k, "")) for k in COLUMNS})
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(markdown_table(rows) + "\n")
+    with open(os.path.join(out, "not_run.txt"), "w") as f:
+        f.write("".join(f"{s} cfg={c:g} nfe={n} {p}: missing\n" for s, c, n, p in missing))
+    if rows:
+        plot(out, rows)
+
+
+PANELS = (("ddpm", 2.5, "DDPM, CFG 2.5"), ("ddpm", 0.0, "DDPM, unconditional"), ("flow", 0.0, "rectified flow"))
+PLOT_METRICS = (("fd", "FD, classifier features (lower = better)"), ("fd_pixels", "pixel FD (lower = better)"),
+                ("precision", "precision, k = 3 (higher = better)"), ("recall", "recall, k = 3 (higher = better)"))
+
+
+def plot(out, rows):
+    """quality_vs_nfe.png: one column per setting, one row per metric, one line per sampler, error bars = sd over
+    seeds. Only the grid's own NFE values are drawn (Table-5 extra cells sit in the table)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [p for p in PANELS if any(r["setting"] == p[0] and r["cfg"] == p[1] for r in rows)]
+    samplers = list(dict.fromkeys(r["sampler"] for r in rows))
+    colours = plt.get_cmap("tab20")
+    style = {name: dict(color=colours(i % 20), marker="osD^v<>ph*"[i % 10]) for i, name in enumerate(samplers)}
+    fig, axes = plt.subplots(len(PLOT_METRICS), len(panels), figsize=(5.2 * len(panels), 3.3 * len(PLOT_METRICS)),
+                             squeeze=False)
+    for col, (setting, cfg, title) in enumerate(panels):
+        sub = [r for r in rows if r["setting"] == setting and r["cfg"] == cfg]
+        for row_i, (metric, label) in enumerate(PLOT_METRICS):
+            ax = axes[row_i][col]
+            for name in samplers:
+                pts = sorted((r["nfe"], r[metric], r[metric + "_std"]) for r in sub if r["sampler"] == name
+                             and metric in r)
+                if len(pts) < 1:
+                    continue
+                xs, ys, es = zip(*pts)
+                ours = "GMM" in name
+                control = "CONTROL" in name
+                ax.errorbar(xs, ys, yerr=es, capsize=2, ms=3.5, lw=2.0 if ours else 1.0,
+                            ls="--" if control else "-", label=name, **style[name])
+            ax.set_xscale("log")
+            nfes = sorted({r["nfe"] for r in sub})
+            ax.set_xticks(nfes, [str(n) for n in nfes])
+            ax.minorticks_off()
+            if metric in ("fd", "fd_pixels"):
+                ax.set_yscale("log")
+            if row_i == 0:
+                ax.set_title(title)
+            if row_i == len(PLOT_METRICS) - 1:
+                ax.set_xlabel("model evaluations (NFE)")
+            if col == 0:
+                ax.set_ylabel(label, fontsize=8)
+    handles, labels = {}, {}
+    for ax in axes.flat:
+        for h, lab in zip(*ax.get_legend_handles_labels()):
+            handles.setdefault(lab, h)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=4, fontsize=7)
+    fig.tight_layout(rect=(0, 0.04 + 0.012 * (len(handles) // 4), 1, 1))
+    fig.savefig(os.path.join(out, "quality_vs_nfe.png"), dpi=100)
+    plt.close(fig)
