@@ -99,20 +99,27 @@ class Graph:
                 links.append([link_id, src["id"], slot, node["id"], name, OUTPUTS[src["type"]][slot][1]])
                 per_output.setdefault((src["id"], slot), []).append(link_id)
         order = sorted(self.nodes, key=lambda n: (self.depth(n), n["id"]))
+        # Columns by depth, each as wide as its widest node; nodes stacked in a column.
+        column_width = {}
+        for node in self.nodes:
+            depth = self.depth(node)
+            column_width[depth] = max(column_width.get(depth, 0), node_size(node)[0])
+        column_x = {depth: 50 + sum(column_width[d] + COLUMN_GAP for d in column_width if d < depth)
+                    for depth in column_width}
         column_fill = {}
         ui_nodes = []
         for index, node in enumerate(order):
             depth = self.depth(node)
+            width, height = node_size(node)
             y = column_fill.get(depth, 50)
-            height = 60 + 26 * (len(node["widgets"]) + max(len(node["links"]), len(OUTPUTS[node["type"]])))
-            column_fill[depth] = y + height + 40
+            column_fill[depth] = y + height + ROW_GAP
             inputs = []
             for slot_index, (name, (src, slot)) in enumerate(node["links"].items()):
                 link_id = next(link[0] for link in links if link[3] == node["id"] and link[4] == name)
                 inputs.append({"name": name, "type": OUTPUTS[src["type"]][slot][1], "link": link_id})
             outputs = [{"name": name, "type": kind, "links": per_output.get((node["id"], slot), []),
                         "slot_index": slot} for slot, (name, kind) in enumerate(OUTPUTS[node["type"]])]
-            ui_node = {"id": node["id"], "type": node["type"], "pos": [50 + 400 * depth, y], "size": [360, height],
+            ui_node = {"id": node["id"], "type": node["type"], "pos": [column_x[depth], y], "size": [width, height],
                        "flags": {}, "order": index, "mode": 0, "inputs": inputs, "outputs": outputs,
                        "properties": self.properties(node),
                        "widgets_values": [item.value if isinstance(item, UIOnly) else item[1]
@@ -123,8 +130,28 @@ class Graph:
         # In the UI format a link names its target slot by index.
         slot_of = {(n["id"], name): i for n in self.nodes for i, name in enumerate(n["links"])}
         ui_links = [[i, src, src_slot, dst, slot_of[(dst, name)], kind] for i, src, src_slot, dst, name, kind in links]
+        # No extra.ds (view offset and zoom): without one the frontend fits the whole graph into the user's window.
         return {"last_node_id": len(self.nodes), "last_link_id": len(ui_links), "nodes": ui_nodes, "links": ui_links,
-                "groups": [], "config": {}, "extra": {"ds": {"scale": 1.0, "offset": [0, 0]}}, "version": 0.4}
+                "groups": [], "config": {}, "extra": {}, "version": 0.4}
+
+
+# Node sizes as ComfyUI's frontend 1.27 computes them (title bar excluded): 20 px per slot row, 24 per widget row.
+COLUMN_GAP, ROW_GAP = 60, 50
+WIDTHS = {"CLIPTextEncode": 400, "SamplerDDIMGMM": 320, "LoadImage": 320}
+# Nodes whose widgets are taller than one row: the prompt text box, the image preview.
+HEIGHTS = {"CLIPTextEncode": 200, "LoadImage": 320}
+# The widgets the pack's frontend extension hides under a preset other than 'custom' (nodes/visibility.py).
+HIDDEN_UNLESS_CUSTOM = 5
+
+
+def node_size(node):
+    widgets = len(node["widgets"])
+    if node["type"] in OUR_NODES:
+        preset = dict(item for item in node["widgets"] if not isinstance(item, UIOnly))["preset"]
+        widgets -= 1 if preset == "custom" else HIDDEN_UNLESS_CUSTOM
+    rows = max(len(node["links"]), len(OUTPUTS[node["type"]]), 1)
+    height = 20 * rows + 6 + (24 * widgets + 8 if widgets else 0)
+    return [WIDTHS.get(node["type"], 300), HEIGHTS.get(node["type"], height)]
 
 
 def gmm_widgets(preset="ORTHO-VUB*", eta=0.0, s=1.0, n_components=8, offsets="ortho", covariance="vub",

@@ -1,0 +1,194 @@
+"""A real ComfyUI server serving its bundled frontend, and a headless Chromium driving it, for tests/comfy_host.
+
+The server runs main.py in a subprocess with its own base directory: our pack symlinked into custom_nodes/ under an
+odd folder name, checkpoint files, an input image, and user settings that skip the first-run tutorial. The browser is
+the system's Chromium driven by playwright (playwright's own browser download cannot work offline).
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from comfy_harness import REPO_ROOT
+
+# No space and no dot: ComfyUI 0.3.64 serves no web files for a folder name with a space (aiohttp's static route
+# does not match it), and frontend 1.27 cuts the help page's folder name at the first dot. Odd otherwise.
+FOLDER_NAME = "DDIM-GMM_clone(2)"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+STARTUP_TIMEOUT = 180  # seconds: ComfyUI imports torch and every built-in node first
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, payload=None):
+    """(status, parsed JSON or text) of a GET, or a POST of `payload` as JSON."""
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    try:
+        return status, json.loads(body)
+    except ValueError:
+        return status, body.decode(errors="replace")
+
+
+def make_base_directory(base, checkpoints):
+    """ComfyUI's base directory: the pack, `checkpoints` {file name: source path or None for an empty stand-in}, an
+    input image and settings."""
+    (base / "custom_nodes").mkdir(parents=True)
+    os.symlink(REPO_ROOT, base / "custom_nodes" / FOLDER_NAME, target_is_directory=True)
+    (base / "models" / "checkpoints").mkdir(parents=True)
+    for name, source in checkpoints.items():
+        target = base / "models" / "checkpoints" / name
+        if source is None:
+            target.touch()
+        else:
+            os.symlink(source, target)
+    (base / "input").mkdir()
+    from PIL import Image
+    # 64 px with an alpha channel: img2img encodes it, the inpainting workflow takes its mask from the alpha.
+    image = Image.new("RGBA", (64, 64), (120, 110, 90, 255))
+    image.paste((120, 110, 90, 0), (16, 16, 48, 48))
+    image.save(base / "input" / "example.png")
+    settings = base / "user" / "default" / "comfy.settings.json"
+    settings.parent.mkdir(parents=True)
+    # No first-run tutorial. Navigation 'custom' with the 'legacy' choices: frontend 1.27's default mode sets two
+    # settings before they are registered at start-up and throws (with or without custom nodes).
+    settings.write_text(json.dumps({"Comfy.TutorialCompleted": True, "Comfy.Canvas.NavigationMode": "custom",
+                                    "Comfy.Canvas.LeftMouseClickBehavior": "panning",
+                                    "Comfy.Canvas.MouseWheelScroll": "zoom"}))
+
+
+class ComfyServer:
+    """main.py on 127.0.0.1 with the real frontend; `url`, `log_path`; close() stops it."""
+
+    def __init__(self, comfyui_path, base):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = base / "server.log"
+        with open(self.log_path, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
+                 "--base-directory", str(base), "--disable-auto-launch"],
+                cwd=comfyui_path, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self.wait_until_up()
+        except BaseException:
+            self.close()
+            raise
+
+    def wait_until_up(self):
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            assert self.process.poll() is None, f"ComfyUI exited:\n{self.log()[-4000:]}"
+            try:
+                fetch(f"{self.url}/object_info/KSampler")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, f"ComfyUI did not start:\n{self.log()[-4000:]}"
+                time.sleep(1)
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def close(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def browser_missing_reason():
+    """Why the frontend tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the frontend tests need playwright (pip install playwright; its browser download is not needed)"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"the frontend tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium; or set CHROMIUM)"
+    return None
+
+
+class Browser:
+    """A headless Chromium with a fresh profile; page() opens the ComfyUI frontend and waits until our node is in."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+        self.playwright = sync_playwright().start()
+        self.profile = tempfile.mkdtemp(prefix="ddim_gmm_chromium_")
+        self.context = self.playwright.chromium.launch_persistent_context(
+            self.profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, viewport=VIEWPORT)
+
+    def page(self, url):
+        page = self.context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(f"{error}\n{error.stack}"))
+        page.goto(url)
+        page.wait_for_function("() => window.app?.graph && window.LiteGraph?.registered_node_types?.SamplerDDIMGMM",
+                               timeout=120_000)
+        return page
+
+    def close(self):
+        self.context.close()
+        self.playwright.stop()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# Drops a file on the canvas as a user's drag and drop does: a `drop` event carrying a DataTransfer with the file.
+DROP_FILE = """async ([name, text, type]) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], name, {type}));
+    const canvas = document.querySelector('#graph-canvas');
+    const box = canvas.getBoundingClientRect();
+    canvas.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true,
+                                                clientX: box.x + box.width / 2, clientY: box.y + box.height / 2}));
+}"""
+
+
+def drop_workflow(page, path):
+    """Drops workflow file `path` on the canvas and waits until its nodes are in the graph."""
+    workflow = json.loads(Path(path).read_text())
+    page.evaluate(DROP_FILE, [Path(path).name, Path(path).read_text(), "application/json"])
+    page.wait_for_function("(ids) => ids.every(id => app.graph.getNodeById(id))",
+                           arg=[node["id"] for node in workflow["nodes"]], timeout=30_000)
+    # One frame later the frontend has fitted the view and laid the nodes out.
+    page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+    page.evaluate("() => app.canvas.draw(true, true)")
+    return workflow
+
+
+def open_dialogs(page):
+    """The texts of the modal dialogs on screen (a missing-nodes or missing-models warning would be one)."""
+    return page.eval_on_selector_all(".p-dialog", "dialogs => dialogs.map(d => d.innerText)")
+
+
+def node_screenshot(page, node_id, path, margin=12):
+    """A PNG of one node as drawn on the canvas, title bar included."""
+    box = page.evaluate("""([id, margin]) => {
+        const node = app.graph.getNodeById(id), ds = app.canvas.ds;
+        const rect = app.canvas.canvas.getBoundingClientRect();
+        const [x, y, w, h] = node.boundingRect;
+        return {x: rect.x + (x + ds.offset[0]) * ds.scale - margin, y: rect.y + (y + ds.offset[1]) * ds.scale - margin,
+                width: w * ds.scale + 2 * margin, height: h * ds.scale + 2 * margin};
+    }""", [node_id, margin])
+    page.screenshot(path=str(path), clip=box)

@@ -1,0 +1,261 @@
+"""The pack in ComfyUI's real frontend (1.27, bundled with ComfyUI v0.3.64), driven by headless Chromium.
+
+A user's view: every shipped workflow dropped on the canvas loads with every node type known, every widget value kept
+and its whole graph in view; the SD1.5 workflows run to an image (64 px, 3 steps, on a random-weight checkpoint); a
+node added from the search box has the widgets /object_info lists; under every preset and offset schedule the node
+shows exactly the widgets that take effect (nodes/visibility.py, measured in tests/test_nodes_visibility.py); the
+node library's help panel shows our page. Screenshots go to the test's temporary folder, and to docs/ with
+DDIM_GMM_UPDATE_SCREENSHOTS=1.
+"""
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from comfy_harness import REPO_ROOT
+from frontend_harness import (FOLDER_NAME, Browser, ComfyServer, browser_missing_reason, drop_workflow, fetch,
+                              make_base_directory, node_screenshot, open_dialogs)
+
+COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
+pytestmark = [
+    pytest.mark.skipif(not COMFYUI_PATH, reason="ComfyUI frontend tests need COMFYUI_PATH=/path/to/ComfyUI (a "
+                                                "checkout whose requirements are installed in this venv)"),
+    pytest.mark.skipif(browser_missing_reason() is not None, reason=str(browser_missing_reason())),
+]
+
+WORKFLOWS_DIR = REPO_ROOT / "workflows"
+WORKFLOWS = sorted(path for path in WORKFLOWS_DIR.glob("*.json") if not path.name.endswith(".api.json"))
+SD15_CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors"
+RUN_TIMEOUT = 300  # seconds for one 64 px, 3-step SD1.5 run, model loading included, on a shared CPU
+DOCS_DIR = REPO_ROOT / "docs"
+
+
+def is_sd15(path):
+    return SD15_CHECKPOINT in path.read_text()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from ddim_gmm.bench.random_sd15 import write_checkpoint
+
+    base = tmp_path_factory.mktemp("comfy_frontend_base")
+    checkpoint = write_checkpoint(tmp_path_factory.mktemp("random_sd15") / "random_sd15.safetensors",
+                                  comfyui_path=COMFYUI_PATH)
+    names = {node["inputs"]["ckpt_name"] for path in WORKFLOWS_DIR.glob("*.api.json")
+             for node in json.loads(path.read_text()).values() if "ckpt_name" in node["inputs"]}
+    # The SD1.5 workflows run on random weights; the SDXL and Flux files are empty stand-ins (loaded, never run).
+    make_base_directory(base, {name: checkpoint if name == SD15_CHECKPOINT else None for name in names})
+    server = ComfyServer(COMFYUI_PATH, base)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    browser = Browser()
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(server, browser):
+    page = browser.page(server.url)
+    yield page
+    assert page.errors == [], page.errors
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    """Where the screenshots go; also copied to docs/ when DDIM_GMM_UPDATE_SCREENSHOTS=1."""
+    folder = tmp_path_factory.mktemp("screenshots")
+    yield folder
+    if os.environ.get("DDIM_GMM_UPDATE_SCREENSHOTS") == "1":
+        DOCS_DIR.mkdir(exist_ok=True)
+        for png in folder.glob("*.png"):
+            shutil.copy(png, DOCS_DIR / png.name)
+
+
+def without_effect(preset, schedule):
+    from ddim_gmm.nodes.visibility import widgets_without_effect
+    return set(widgets_without_effect(preset, schedule))
+
+
+NODE_STATE = """(id) => {
+    const node = app.graph.getNodeById(id);
+    app.canvas.draw(true, true);
+    return {
+        shown: node.widgets.filter(w => node.isWidgetVisible(w)).map(w => w.name),
+        values: Object.fromEntries(node.widgets.map(w => [w.name, w.value])),
+        ys: node.widgets.filter(w => node.isWidgetVisible(w)).map(w => w.y),
+        height: node.size[1], fitted_height: node.computeSize()[1],
+    };
+}"""
+
+
+def set_widget(page, node_id, name, value):
+    """Sets a widget the way the combo menu does (BaseWidget.setValue: the value, then the callbacks)."""
+    page.evaluate("""([id, name, value]) => {
+        const node = app.graph.getNodeById(id);
+        node.widgets.find(w => w.name === name).setValue(value, {node, canvas: app.canvas});
+    }""", [node_id, name, value])
+
+
+def assert_shows_what_takes_effect(page, node_id, widget_names):
+    state = page.evaluate(NODE_STATE, node_id)
+    hidden = without_effect(state["values"]["preset"], state["values"]["offset_schedule"])
+    assert state["shown"] == [name for name in widget_names if name not in hidden], state
+    # Laid out one row after another (no gap where a hidden widget sits) and the node no taller than that.
+    assert all(b - a == 24 for a, b in zip(state["ys"], state["ys"][1:])), state["ys"]
+    assert state["height"] == state["fitted_height"], state
+    return state
+
+
+def test_extension_and_help_page_are_served(server):
+    status, extensions = fetch(f"{server.url}/extensions")
+    assert status == 200 and any(path.endswith("/ddim_gmm.js") for path in extensions), extensions
+    status, text = fetch(f"{server.url}/extensions/{FOLDER_NAME}/docs/SamplerDDIMGMM.md")
+    assert status == 200 and text == (REPO_ROOT / "web" / "docs" / "SamplerDDIMGMM.md").read_text()
+
+
+def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
+    # As a user adds one: double-click the empty canvas, type in the search box, Enter.
+    page.evaluate("() => app.graph.clear()")
+    before = []
+    page.mouse.dblclick(640, 400)
+    page.keyboard.type("DDIM-GMM", delay=20)
+    page.wait_for_timeout(500)
+    page.keyboard.press("Enter")
+    page.wait_for_function("(n) => app.graph.nodes.length > n", arg=len(before))
+    node_id, node_type = page.evaluate("""(before) => { const n = app.graph.nodes.find(n => !before.includes(n.id));
+                                                       return [n.id, n.type]; }""", before)
+    assert node_type == "SamplerDDIMGMM"
+    _, info = fetch(f"{server.url}/object_info/SamplerDDIMGMM")
+    required = info["SamplerDDIMGMM"]["input"]["required"]
+    widgets = page.evaluate("""(id) => app.graph.getNodeById(id).widgets.map(w => ({name: w.name, value: w.value,
+        values: w.options.values, min: w.options.min, max: w.options.max}))""", node_id)
+    assert [w["name"] for w in widgets] == list(required)
+    for widget in widgets:
+        kind, options = required[widget["name"]]
+        assert widget["value"] == options["default"], widget
+        if isinstance(kind, list):
+            assert widget["values"] == kind
+        elif kind in ("INT", "FLOAT"):
+            assert (widget["min"], widget["max"]) == (options["min"], options["max"])
+    assert_shows_what_takes_effect(page, node_id, list(required))
+    node_screenshot(page, node_id, screenshots / "node_default_preset.png")
+    set_widget(page, node_id, "preset", "custom")
+    assert_shows_what_takes_effect(page, node_id, list(required))
+    node_screenshot(page, node_id, screenshots / "node_custom_preset.png")
+
+
+def test_each_preset_and_schedule_shows_the_widgets_that_take_effect(page):
+    node_id = page.evaluate("""() => { const n = LiteGraph.createNode('SamplerDDIMGMM'); n.pos = [100, 100];
+                                       app.graph.add(n); return n.id; }""")
+    names = page.evaluate("(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node_id)
+    presets = page.evaluate("(id) => app.graph.getNodeById(id).widgets[0].options.values", node_id)
+    set_widget(page, node_id, "s", 2.5)  # a value to find again after it was hidden
+    for preset in presets:
+        for schedule in ("noise_matched", "constant"):
+            set_widget(page, node_id, "preset", preset)
+            set_widget(page, node_id, "offset_schedule", schedule)
+            state = assert_shows_what_takes_effect(page, node_id, names)
+            # Hidden is not gone: the value stays, is saved and reaches the server.
+            assert state["values"]["s"] == 2.5
+            prompt = page.evaluate("async () => (await app.graphToPrompt()).output")
+            assert prompt[str(node_id)]["inputs"]["s"] == 2.5 and len(prompt[str(node_id)]["inputs"]) == len(names)
+
+
+def test_a_real_click_on_the_preset_menu_updates_the_widgets(page):
+    # The combo's own menu, opened and picked with the mouse, as a user does.
+    node_id = page.evaluate("""() => { const n = LiteGraph.createNode('SamplerDDIMGMM'); n.pos = [100, 100];
+                                       app.graph.add(n); app.canvas.ds.offset = [0, 0]; app.canvas.ds.scale = 1;
+                                       app.canvas.draw(true, true); return n.id; }""")
+    x, y = page.evaluate("""(id) => { const n = app.graph.getNodeById(id), w = n.widgets[0];
+        const r = app.canvas.canvas.getBoundingClientRect();
+        return [r.x + n.pos[0] + n.size[0] / 2, r.y + n.pos[1] + w.y + 10]; }""", node_id)
+    page.mouse.click(x, y)
+    page.locator(".litecontextmenu .litemenu-entry", has_text="custom").first.click()
+    state = page.evaluate(NODE_STATE, node_id)
+    assert state["values"]["preset"] == "custom" and "covariance" in state["shown"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.stem)
+def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screenshots):
+    workflow = drop_workflow(page, path)
+    assert open_dialogs(page) == []
+    loaded = page.evaluate("""() => app.graph.nodes.map(n => ({id: n.id, type: n.type,
+        known: n.type in LiteGraph.registered_node_types && !n.has_errors}))""")
+    assert all(node["known"] for node in loaded), loaded
+    saved = {node["id"]: node for node in page.evaluate("() => app.graph.serialize().nodes")}
+    for node in workflow["nodes"]:
+        assert saved[node["id"]]["type"] == node["type"]
+        assert saved[node["id"]].get("widgets_values", []) == node["widgets_values"], node["type"]
+    # What the frontend would queue is the workflow's API twin.
+    prompt = page.evaluate("async () => (await app.graphToPrompt()).output")
+    api = json.loads(path.with_suffix(".api.json").read_text())
+    assert {k: (v["class_type"], v["inputs"]) for k, v in prompt.items()} == {
+        k: (v["class_type"], v["inputs"]) for k, v in api.items()}
+    # The whole graph is in view, clear of the side bar and the top menu.
+    view = page.evaluate("""() => { const ds = app.canvas.ds, [w, h] = [app.canvas.canvas.width, app.canvas.canvas.height];
+        return app.graph.nodes.map(n => { const [x, y, bw, bh] = n.boundingRect;
+            return [(x + ds.offset[0]) * ds.scale, (y + ds.offset[1]) * ds.scale,
+                    (x + bw + ds.offset[0]) * ds.scale, (y + bh + ds.offset[1]) * ds.scale, w, h]; }); }""")
+    assert all(x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h for x0, y0, x1, y1, w, h in view), view
+    for node in workflow["nodes"]:
+        if node["type"] == "SamplerDDIMGMM":
+            assert_shows_what_takes_effect(page, node["id"], [w for w in page.evaluate(
+                "(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node["id"])])
+    if path.stem == "sd15_txt2img_sampler_custom":
+        page.screenshot(path=str(screenshots / "workflow_sd15_txt2img.png"))
+
+
+def history_images(server, prompt_id):
+    status, history = fetch(f"{server.url}/history/{prompt_id}")
+    entry = history.get(prompt_id) if status == 200 and isinstance(history, dict) else None
+    if not entry:
+        return None
+    assert entry["status"]["status_str"] != "error", entry["status"]
+    return [image for output in entry["outputs"].values() for image in output.get("images", [])]
+
+
+@pytest.mark.parametrize("path", [path for path in WORKFLOWS if is_sd15(path)], ids=lambda path: path.stem)
+def test_sd15_workflow_runs_to_an_image(page, server, path):
+    workflow = drop_workflow(page, path)
+    # 64 px and 3 steps, set in the widgets as a user would; everything else as shipped.
+    for node in workflow["nodes"]:
+        names = page.evaluate("(id) => app.graph.getNodeById(id).widgets?.map(w => w.name) ?? []", node["id"])
+        for name, value in {"width": 64, "height": 64, "steps": 3}.items():
+            if name in names:
+                set_widget(page, node["id"], name, value)
+    prompt_ids = page.evaluate("""() => new Promise(resolve => {
+        const { api } = window.comfyAPI.api;
+        const original = api.queuePrompt.bind(api);
+        api.queuePrompt = async (...args) => { const r = await original(...args); resolve([r.prompt_id]); return r; };
+        document.querySelector('button[data-testid="queue-button"]')?.click()
+            ?? [...document.querySelectorAll('button')].find(b => b.innerText.trim() === 'Run').click();
+    })""")
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while (images := history_images(server, prompt_ids[0])) is None:
+        assert time.monotonic() < deadline, f"no image after {RUN_TIMEOUT} s:\n{server.log()[-3000:]}"
+        time.sleep(1)
+    assert images and all(image["type"] == "output" for image in images), images
+    # The frontend shows it: the Save Image node receives the image.
+    page.wait_for_function("""(ids) => ids.some(id => app.nodeOutputs?.[id]?.images?.length)""",
+                           arg=[str(node["id"]) for node in workflow["nodes"] if node["type"] == "SaveImage"],
+                           timeout=30_000)
+
+
+def test_help_panel_shows_our_page(page):
+    # Node library (side bar), search our node, its help button: the panel renders web/docs/SamplerDDIMGMM.md.
+    page.keyboard.press("n")
+    page.locator("input[placeholder='Search Nodes...']:visible").first.fill("DDIM-GMM")
+    leaf = page.locator(".node-lib-node-container", has_text="DDIM-GMM").first
+    leaf.hover()
+    leaf.locator(".help-button").click()
+    help_text = page.locator(".markdown-content").inner_text(timeout=15_000)
+    assert "moment-matched Gaussian mixture" in help_text and "offset_variance_fraction" in help_text
