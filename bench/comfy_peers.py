@@ -449,9 +449,11 @@ def run_peer(name, kind, model, x, sigmas, extra_args, seed):
     """One Peer run through ComfyUI's path: `model` (bench compare's denoiser, CFG inside) stands in for the UNet,
     ComfyUI runs at cfg 1 (one call per step) with the labels as the cond, from the noise x / sigmas[0] (ComfyUI
     scales it again itself)."""
-    if kind not in _DENOISER_MODELS:
-        _DENOISER_MODELS[kind] = wrap_model(None, "ddpm" if kind == "diffusion" else "flow")
-    patcher = _DENOISER_MODELS[kind]
+    # One wrapper per kind and per ComfyUI import (the host tests import and remove ComfyUI more than once).
+    key = (kind, id(import_comfy().model_base))
+    if key not in _DENOISER_MODELS:
+        _DENOISER_MODELS[key] = wrap_model(None, "ddpm" if kind == "diffusion" else "flow")
+    patcher = _DENOISER_MODELS[key]
     labels = extra_args.get("y")
     cond = [[None, {} if labels is None else {"labels": labels}]]
     object.__setattr__(patcher.model, "denoiser", model)        # a plain attribute, never a registered submodule
