@@ -17,6 +17,7 @@ out/ unless --out points at bench/results/.
 
 import csv
 import json
+import math
 import os
 import statistics
 import time
@@ -230,8 +231,13 @@ def summarise(setting, cfg, nfe, peer, steps, evals, n):
 
 
 def paired(a, b, metric):
-    """Mean and sd over seeds of the per-seed relative change of a against b, in percent."""
-    changes = [100 * (x - y) / y for x, y in zip(a[metric + "_per_seed"], b[metric + "_per_seed"])]
+    """Mean and sd over seeds of the per-seed change of a against b: relative, in percent, for the distances (FD,
+    pixel FD, KID); absolute for precision and recall (fractions in [0, 1], which can be 0)."""
+    pairs = zip(a[metric + "_per_seed"], b[metric + "_per_seed"])
+    if metric in LOWER_IS_BETTER:
+        changes = [100 * (x - y) / y if y else (0.0 if x == y else math.copysign(math.inf, x - y)) for x, y in pairs]
+    else:
+        changes = [x - y for x, y in pairs]
     return statistics.mean(changes), (statistics.stdev(changes) if len(changes) > 1 else 0.0)
 
 

@@ -1,0 +1,63 @@
+"""`bench compare`: runs end to end at tiny sizes, spends the NFE it reports, pairs each GMM row with its control, and
+calls a cell a gain only beyond the seed spread without a precision or pixel-FD loss."""
+
+import json
+import os
+
+import pytest
+
+from ddim_gmm.bench.compare import verdict
+
+pytest.importorskip("k_diffusion")
+pytest.importorskip("sklearn")
+
+
+def row(fd, pixels, precision):
+    return {"fd_per_seed": fd, "fd_pixels_per_seed": pixels, "precision_per_seed": precision}
+
+
+def test_verdict_needs_a_change_beyond_the_spread_and_no_loss_elsewhere():
+    base = row([100, 110, 90], [10, 11, 9], [0.5, 0.5, 0.5])
+    assert verdict(row([90, 99, 81], [10, 11, 9], [0.5, 0.5, 0.5]), base) == "gain"
+    # The same FD gain with pixel FD 10 % worse on every seed: not a gain.
+    assert verdict(row([90, 99, 81], [11, 12.1, 9.9], [0.5, 0.5, 0.5]), base) == \
+        "FD gain with a pixel-FD or precision loss"
+    assert verdict(row([90, 99, 81], [10, 11, 9], [0.4, 0.4, 0.4]), base) == \
+        "FD gain with a pixel-FD or precision loss"
+    # -10 %, +10 %, 0 %: inside the spread.
+    assert verdict(row([90, 121, 90], [10, 11, 9], [0.5, 0.5, 0.5]), base) == "no difference"
+    assert verdict(row([110, 121, 99], [10, 11, 9], [0.5, 0.5, 0.5]), base) == "loss"
+
+
+def test_bench_compare_runs_end_to_end(tmp_path, monkeypatch, capsys):
+    from ddim_gmm.cli import main
+
+    monkeypatch.delenv("COMFYUI_PATH", raising=False)
+    out = str(tmp_path / "compare")
+    gmm = "DDIM-GMM-ORTHO-VUB* eta 0 s 1"
+    argv = ["bench", "compare", "--out", out, "--nfe", "3", "--cfg", "2.5", "--flow-nfe", "3", "--extra-cells", "2:5",
+            "--extra-peers", "euler", "--peers", f"euler,heun,{gmm},DDIM-CONTROL ortho offsets eta 0 s 1,"
+            "RFIM-GMM-ORTHO-VUB* eta 0 s 1,RFIM-CONTROL ortho offsets eta 0 s 1",
+            "--gmm", "ORTHO-VUB*:0:1", "--flow-gmm", "ORTHO-VUB*:0:1", "--seeds", "2", "--n-samples", "12",
+            "--threads", "1"]
+    rows = main(argv)
+    assert "COMFYUI_PATH is unset" in capsys.readouterr().out
+    for name in ("cells.jsonl", "results.csv", "results.md", "quality_vs_nfe.png", "runs.jsonl"):
+        assert os.path.getsize(os.path.join(out, name)) > 0, name
+    cells = {(r["setting"], r["cfg"], r["nfe"], r["sampler"]): r for r in rows}
+    # heun fits 2 steps (3 NFE) into a budget of 3; the extra cell runs euler only.
+    assert cells["ddpm", 2.5, 3, "heun"]["steps"] == 2 and cells["ddpm", 2.5, 3, "heun"]["nfe_used"] == 3
+    assert cells["flow", 0.0, 3, "heun"]["nfe_used"] == 3
+    assert {k[3] for k in cells if k[:3] == ("ddpm", 5.0, 2)} == {"euler"}
+    ours = cells["ddpm", 2.5, 3, gmm]
+    for key in ("fd_vs_control", "fd_pixels_vs_control", "precision_vs_control", "verdict_vs_control",
+                "fd_vs_euler", "precision", "recall", "kid"):
+        assert key in ours, key
+    # Resumes from the cache: nothing runs again.
+    with open(os.path.join(out, "cells.jsonl")) as f:
+        n_cached = sum(1 for _ in f)
+    main(argv + ["--cached-only"])
+    with open(os.path.join(out, "cells.jsonl")) as f:
+        assert sum(1 for _ in f) == n_cached
+    with open(os.path.join(out, "runs.jsonl")) as f:
+        assert [json.loads(line)["cached_only"] for line in f] == [False, True]
