@@ -60,15 +60,19 @@ class Graph:
     def __init__(self):
         self.nodes = []
 
-    def add(self, node_type, widgets=(), title=None, **links):
-        """widgets: [(name, value) or UIOnly(value)] in INPUT_TYPES order; links: input name -> (node, slot)."""
+    def add(self, node_type, widgets=(), title=None, column=None, **links):
+        """widgets: [(name, value) or UIOnly(value)] in INPUT_TYPES order; links: input name -> (node, slot);
+        column: where the UI file places the node (default: its depth in the graph)."""
         node = {"id": len(self.nodes) + 1, "type": node_type, "widgets": list(widgets), "links": links,
-                "title": title}
+                "title": title, "column": column}
         self.nodes.append(node)
         return node
 
     def depth(self, node):
         return 1 + max((self.depth(src) for src, _ in node["links"].values()), default=-1)
+
+    def column(self, node):
+        return self.depth(node) if node["column"] is None else node["column"]
 
     @staticmethod
     def properties(node):
@@ -98,18 +102,18 @@ class Graph:
                 link_id = len(links) + 1
                 links.append([link_id, src["id"], slot, node["id"], name, OUTPUTS[src["type"]][slot][1]])
                 per_output.setdefault((src["id"], slot), []).append(link_id)
-        order = sorted(self.nodes, key=lambda n: (self.depth(n), n["id"]))
+        order = sorted(self.nodes, key=lambda n: (self.column(n), n["id"]))
         # Columns by depth, each as wide as its widest node; nodes stacked in a column.
         column_width = {}
         for node in self.nodes:
-            depth = self.depth(node)
+            depth = self.column(node)
             column_width[depth] = max(column_width.get(depth, 0), node_size(node)[0])
         column_x = {depth: 50 + sum(column_width[d] + COLUMN_GAP for d in column_width if d < depth)
                     for depth in column_width}
         column_fill = {}
         ui_nodes = []
         for index, node in enumerate(order):
-            depth = self.depth(node)
+            depth = self.column(node)
             width, height = node_size(node)
             y = column_fill.get(depth, 50)
             column_fill[depth] = y + height + ROW_GAP
@@ -171,8 +175,11 @@ def text_encoders(g, clip, positive, negative):
 
 
 def save(g, samples, vae, prefix):
-    image = g.add("VAEDecode", samples=samples, vae=(vae, 2))
-    g.add("SaveImage", [("filename_prefix", prefix)], images=(image, 0))
+    # Stacked under the sampler rather than in two more columns: the graph stays narrow enough to read when the
+    # frontend fits it into the window.
+    column = g.column(samples[0])
+    image = g.add("VAEDecode", column=column, samples=samples, vae=(vae, 2))
+    g.add("SaveImage", [("filename_prefix", prefix)], column=column, images=(image, 0))
 
 
 PROMPT = "a photograph of a red fox sitting in a snowy forest, golden hour, highly detailed"
@@ -210,13 +217,13 @@ def flux_txt2img_sampler_custom_advanced():
     g = Graph()
     ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "flux1-dev-fp8.safetensors")])
     pos = g.add("CLIPTextEncode", [("text", PROMPT)], title="Prompt", clip=(ckpt, 1))
-    guided = g.add("FluxGuidance", [("guidance", 3.5)], conditioning=(pos, 0))
-    guider = g.add("BasicGuider", model=(ckpt, 0), conditioning=(guided, 0))
+    guided = g.add("FluxGuidance", [("guidance", 3.5)], column=1, conditioning=(pos, 0))
+    guider = g.add("BasicGuider", column=1, model=(ckpt, 0), conditioning=(guided, 0))
     noise = g.add("RandomNoise", [("noise_seed", 42), control()])
     sampler = g.add("SamplerDDIMGMM", gmm_widgets(eta=0.0), title="RFIM-GMM (auto on Flux)")
     sigmas = g.add("BasicScheduler", [("scheduler", "simple"), ("steps", 20), ("denoise", 1.0)], model=(ckpt, 0))
     latent = g.add("EmptySD3LatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
-    samples = g.add("SamplerCustomAdvanced", noise=(noise, 0), guider=(guider, 0), sampler=(sampler, 0),
+    samples = g.add("SamplerCustomAdvanced", column=2, noise=(noise, 0), guider=(guider, 0), sampler=(sampler, 0),
                     sigmas=(sigmas, 0), latent_image=(latent, 0))
     save(g, (samples, 0), ckpt, "rfim_gmm_flux")
     return g
@@ -245,8 +252,8 @@ def sd15_inpaint_ksampler_dropdown():
     pos, neg = text_encoders(g, ckpt, "a small wooden cabin", NEGATIVE)
     image = g.add("LoadImage", [("image", "example.png"), UIOnly("image")])
     latent = g.add("VAEEncode", pixels=(image, 0), vae=(ckpt, 2))
-    masked = g.add("SetLatentNoiseMask", samples=(latent, 0), mask=(image, 1))
-    samples = g.add("KSampler", [("seed", 42), control(), ("steps", 20), ("cfg", 7.0),
+    masked = g.add("SetLatentNoiseMask", column=1, samples=(latent, 0), mask=(image, 1))
+    samples = g.add("KSampler", column=2, widgets=[("seed", 42), control(), ("steps", 20), ("cfg", 7.0),
                                  ("sampler_name", "ddim_gmm_exact"), ("scheduler", "normal"), ("denoise", 1.0)],
                     model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), latent_image=(masked, 0))
     save(g, (samples, 0), ckpt, "ddim_gmm_sd15_inpaint")

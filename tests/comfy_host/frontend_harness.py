@@ -74,7 +74,9 @@ def make_base_directory(base, checkpoints):
     # settings before they are registered at start-up and throws (with or without custom nodes).
     settings.write_text(json.dumps({"Comfy.TutorialCompleted": True, "Comfy.Canvas.NavigationMode": "custom",
                                     "Comfy.Canvas.LeftMouseClickBehavior": "panning",
-                                    "Comfy.Canvas.MouseWheelScroll": "zoom"}))
+                                    "Comfy.Canvas.MouseWheelScroll": "zoom",
+                                    # The minimap would cover part of the fitted graph in the screenshots.
+                                    "Comfy.Minimap.Visible": False}))
 
 
 class ComfyServer:
@@ -182,13 +184,14 @@ def open_dialogs(page):
     return page.eval_on_selector_all(".p-dialog", "dialogs => dialogs.map(d => d.innerText)")
 
 
-def node_screenshot(page, node_id, path, margin=12):
-    """A PNG of one node as drawn on the canvas, title bar included."""
-    box = page.evaluate("""([id, margin]) => {
+def node_screenshot(page, node_id, path, margin=12, badge=24):
+    """A PNG of one node as drawn on the canvas, title bar and the pack's name badge above it included."""
+    box = page.evaluate("""([id, margin, badge]) => {
         const node = app.graph.getNodeById(id), ds = app.canvas.ds;
         const rect = app.canvas.canvas.getBoundingClientRect();
         const [x, y, w, h] = node.boundingRect;
-        return {x: rect.x + (x + ds.offset[0]) * ds.scale - margin, y: rect.y + (y + ds.offset[1]) * ds.scale - margin,
-                width: w * ds.scale + 2 * margin, height: h * ds.scale + 2 * margin};
-    }""", [node_id, margin])
+        return {x: rect.x + (x + ds.offset[0]) * ds.scale - margin,
+                y: rect.y + (y + ds.offset[1]) * ds.scale - margin - badge,
+                width: w * ds.scale + 2 * margin, height: h * ds.scale + 2 * margin + badge};
+    }""", [node_id, margin, badge])
     page.screenshot(path=str(path), clip=box)
