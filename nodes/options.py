@@ -7,11 +7,16 @@ import logging
 import sys
 
 from ..sampling import (COVARIANCES, OFFSET_SCHEDULES, OFFSETS, VARIANTS, GmmOptions, check_options, preset_options,
-                        sample_ddim_gmm, sample_rfim_gmm)
+                        sample_ddim_control, sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm)
 
 CUSTOM = "custom"
-PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS)
 DEFAULT_PRESET = "ORTHO-VUB*"  # the paper's best (ImageNet FID 6.72 vs DDIM 10.15 at 10 steps)
+# The matched-noise control, a diagnostic: DDIM (flow: RFIM) plus plain Gaussian noise with, at every step, the
+# variance the default preset's offsets add at the same s and n_components (sampling/control.py). Node only: it is
+# kept out of KSampler's dropdown, which lists samplers to use, not diagnostics.
+CONTROL = "CONTROL (same-variance noise)"
+CONTROL_MIXTURE = DEFAULT_PRESET
+PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS) + (CONTROL,)
 # The options a preset fixes; every other widget (eta, s, n_components, priors, fraction) always applies.
 PRESET_FIXED = ("offsets", "covariance", "share_offsets", "offset_schedule")
 PRIORS_CHOICES = ("uniform", "random")
@@ -28,7 +33,7 @@ UNKNOWN_N_DIMS = sys.maxsize
 def preset_fixed_options(preset):
     """The options preset `preset` fixes, with the kernel defaults filling what the preset leaves unsaid."""
     defaults = GmmOptions()
-    options = preset_options(preset)
+    options = preset_options(CONTROL_MIXTURE if preset == CONTROL else preset)
     return {name: options.get(name, getattr(defaults, name)) for name in PRESET_FIXED}
 
 
@@ -74,11 +79,13 @@ def is_flow_model(model):
     return comfy_model_sampling is not None and isinstance(model_sampling, comfy_model_sampling.CONST)
 
 
-def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, kernel=AUTO, **options):
+def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, kernel=AUTO, control=False,
+               **options):
     """k-diffusion sampler function for ComfyUI's KSAMPLER: RFIM-GMM on flow models, DDIM-GMM otherwise.
 
-    kernel: "auto" (decide from the model at every run), "DDIM-GMM" or "RFIM-GMM" (forced). Options not given take
-    the kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). The options are validated against the latent's
+    kernel: "auto" (decide from the model at every run), "DDIM-GMM" or "RFIM-GMM" (forced). control: run the
+    kernel's matched-noise control with the same options instead (preset CONTROL). Options not given take the
+    kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). The options are validated against the latent's
     size before the first model call.
     """
     if kernel not in KERNEL_CHOICES:
@@ -87,13 +94,17 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
     if kernel == RFIM_GMM and len(sigmas) > 0 and float(sigmas[0]) > 1:
         raise ValueError(f"kernel={RFIM_GMM!r} needs a flow model (noise levels in [0, 1]), but this run starts at "
                          f"sigma = {float(sigmas[0]):.4g}; use 'auto' or {DDIM_GMM!r} for diffusion models")
-    sampler = sample_rfim_gmm if flow else sample_ddim_gmm
+    if control:
+        sampler = sample_rfim_control if flow else sample_ddim_control
+    else:
+        sampler = sample_rfim_gmm if flow else sample_ddim_gmm
     # One line per run in ComfyUI's console, so a user can see which kernel 'auto' picked.
-    logging.getLogger(__name__).info("ddim-gmm: %s kernel (%s)", RFIM_GMM if flow else DDIM_GMM,
+    logging.getLogger(__name__).info("ddim-gmm: %s kernel%s (%s)", RFIM_GMM if flow else DDIM_GMM,
+                                     ", matched-noise control" if control else "",
                                      "forced" if kernel != AUTO else "flow model" if flow else "diffusion model")
     return sampler(model, x, sigmas, extra_args=extra_args, callback=callback, disable=disable, **options)
 
 
-__all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "PRESET_FIXED", "PRIORS_CHOICES", "KERNEL_CHOICES", "OFFSETS",
+__all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "CONTROL", "PRESET_FIXED", "PRIORS_CHOICES", "KERNEL_CHOICES", "OFFSETS",
            "COVARIANCES", "OFFSET_SCHEDULES", "options_from_widgets", "preset_fixed_options", "is_flow_model",
            "sample_gmm"]

@@ -1,6 +1,6 @@
 """The SAMPLER node: DDIM-GMM / RFIM-GMM for SamplerCustom and SamplerCustomAdvanced."""
 
-from .options import (COVARIANCES, DEFAULT_PRESET, KERNEL_CHOICES, OFFSET_SCHEDULES, OFFSETS, PRESET_CHOICES,
+from .options import (CONTROL, COVARIANCES, DEFAULT_PRESET, KERNEL_CHOICES, OFFSET_SCHEDULES, OFFSETS, PRESET_CHOICES,
                       PRIORS_CHOICES, options_from_widgets, sample_gmm)
 from .visibility import TABLE_KEY, visibility_table
 
@@ -19,7 +19,10 @@ class SamplerDDIMGMM:
                 "The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
                 "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
                 "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
-                "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). A preset fixes "
+                "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). " + CONTROL + ": a "
+                "diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise of the variance "
+                "ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the mixture with the same "
+                "seed to see whether the mixture does more than add noise. A preset fixes "
                 "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.",
                 # Read by web/ddim_gmm.js: which widgets to hide for each preset and offset schedule.
                 TABLE_KEY: visibility_table()}),
@@ -77,7 +80,8 @@ class SamplerDDIMGMM:
                                        offset_schedule, offset_variance_fraction)
         if kernel not in KERNEL_CHOICES:
             raise ValueError(f"kernel must be one of {', '.join(KERNEL_CHOICES)}, got {kernel!r}")
-        sampler = comfy.samplers.KSAMPLER(sample_gmm, extra_options=dict(options, kernel=kernel))
+        sampler = comfy.samplers.KSAMPLER(sample_gmm, extra_options=dict(options, kernel=kernel,
+                                                                         control=preset == CONTROL))
         return (sampler, )
 
 

@@ -95,7 +95,7 @@ def test_default_widgets_equal_the_default_preset():
 
 
 def test_every_variant_is_a_selectable_preset():
-    assert set(REQUIRED["preset"][0]) == {"custom"} | set(VARIANTS)
+    assert set(REQUIRED["preset"][0]) == {"custom", node_options.CONTROL} | set(VARIANTS)
     families = {name.split("-", 2)[0] + "-GMM" for name in PRESETS}
     assert families == {"DDIM-GMM", "RFIM-GMM"} and set(REQUIRED["kernel"][0]) == {"auto"} | families
 
@@ -111,6 +111,15 @@ def test_preset_fixes_its_options_and_ignores_those_widgets(preset):
         assert options[name] == expected[name], name
     assert (options["eta"], options["s"], options["n_components"], options["priors"],
             options["offset_variance_fraction"]) == (0.3, 2.5, 5, "random", 0.25)
+
+
+def test_control_preset_runs_the_default_preset_s_mixture():
+    # The control's noise matches the variance of the mixture the default preset would draw, whatever the widgets.
+    contrary = dict(offsets="rand", covariance="exact", share_offsets=False, offset_schedule="noise_matched")
+    options = options_for(preset=node_options.CONTROL, s=2.5, n_components=5, **contrary)
+    assert {name: options[name] for name in node_options.PRESET_FIXED} == node_options.preset_fixed_options(
+        node_options.DEFAULT_PRESET)
+    assert (options["s"], options["n_components"]) == (2.5, 5)
 
 
 def test_custom_preset_takes_every_widget():
@@ -148,6 +157,14 @@ def recorded_kernels(monkeypatch):
     return ddim, rfim
 
 
+@pytest.fixture
+def recorded_controls(monkeypatch):
+    ddim, rfim = RecordingSampler("ddim control"), RecordingSampler("rfim control")
+    monkeypatch.setattr(node_options, "sample_ddim_control", ddim)
+    monkeypatch.setattr(node_options, "sample_rfim_control", rfim)
+    return ddim, rfim
+
+
 class FakeConst:
     """Plays comfy.model_sampling.CONST for the flow detection."""
 
@@ -170,6 +187,25 @@ def test_every_option_reaches_the_sampler_with_its_name(recorded_kernels):
     (call,) = ddim.calls
     assert call["extra_args"] == {"seed": 3}
     assert {name: call[name] for name in OPTION_NAMES} == {name: widgets[name] for name in OPTION_NAMES}
+
+
+def test_control_preset_runs_the_control_of_the_chosen_kernel(recorded_kernels, recorded_controls, monkeypatch,
+                                                              caplog):
+    monkeypatch.setitem(sys.modules, "comfy.model_sampling", types.SimpleNamespace(CONST=FakeConst))
+    widgets = sampler_widgets(preset=node_options.CONTROL, s=3.0)
+    widgets.pop("kernel")
+    options = node_options.options_from_widgets(**widgets)
+    x, sigmas = torch.zeros(1, 4), torch.tensor([1.0, 0.0])
+    with caplog.at_level("INFO"):
+        node_options.sample_gmm(comfy_like_model(object()), x, sigmas, control=True, **options)
+        node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas, control=True, **options)
+    (ddim_call,), (rfim_call,) = recorded_controls[0].calls, recorded_controls[1].calls
+    assert recorded_kernels[0].calls == recorded_kernels[1].calls == []
+    assert {name: ddim_call[name] for name in OPTION_NAMES} == {name: options[name] for name in OPTION_NAMES}
+    assert rfim_call["s"] == 3.0
+    assert [r.getMessage() for r in caplog.records] == [
+        "ddim-gmm: DDIM-GMM kernel, matched-noise control (diffusion model)",
+        "ddim-gmm: RFIM-GMM kernel, matched-noise control (flow model)"]
 
 
 def test_auto_kernel_follows_the_model_sampling_type(recorded_kernels, monkeypatch, caplog):
@@ -206,7 +242,9 @@ def test_without_comfy_nothing_is_a_flow_model(monkeypatch):
 
 
 def test_dropdown_table_covers_every_variant_once():
+    # ... and not the control: a diagnostic belongs next to the mixture in a workflow, not in KSampler's list.
     assert sorted(DROPDOWN_SAMPLERS.values()) == sorted(VARIANTS)
+    assert node_options.CONTROL not in DROPDOWN_SAMPLERS.values()
     assert all(name == name.lower() and name.startswith("ddim_gmm") for name in DROPDOWN_SAMPLERS)
     assert "ddim_gmm" in DROPDOWN_SAMPLERS
 

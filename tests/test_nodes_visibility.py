@@ -9,9 +9,9 @@ import torch
 
 from _toys import shrink_model
 from ddim_gmm.nodes import SamplerDDIMGMM
-from ddim_gmm.nodes.options import CUSTOM, PRESET_CHOICES, options_from_widgets
+from ddim_gmm.nodes.options import CONTROL, CUSTOM, DDIM_GMM, PRESET_CHOICES, options_from_widgets, sample_gmm
 from ddim_gmm.nodes.visibility import TABLE_KEY, visibility_table, widgets_without_effect
-from ddim_gmm.sampling import OFFSET_SCHEDULES, sample_ddim_gmm
+from ddim_gmm.sampling import OFFSET_SCHEDULES
 
 REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
 CHOOSERS = ("preset", "offset_schedule")  # they decide what is hidden
@@ -27,7 +27,9 @@ SIGMAS = torch.tensor([8.0, 3.0, 1.2, 0.4, 0.0])
 def samples(preset, **widgets):
     options = options_from_widgets(preset=preset, **widgets)
     x = torch.randn(2, 1, 4, 4, generator=torch.Generator().manual_seed(0)) * SIGMAS[0]
-    return sample_ddim_gmm(shrink_model, x, SIGMAS, disable=True, seed=123, **options)
+    # What the node runs for these widgets (the control for preset CONTROL).
+    return sample_gmm(shrink_model, x, SIGMAS, disable=True, seed=123, kernel=DDIM_GMM, control=preset == CONTROL,
+                      **options)
 
 
 def widgets_with_effect(preset, schedule):
