@@ -30,12 +30,11 @@ from ..sampling.kernel import component_coefficients, mixture_noise
 from ..sampling.mixture import uniform_priors
 
 SAMPLERS = ("dpmpp_2m_sde", "dpmpp_3m_sde", "dpmpp_sde", "euler_ancestral")
-NOISES = ("gaussian", "mixture")
 # The mixture's own draws (offsets, component indices) use a generator seeded with seed + this constant, apart from
 # the Gaussian stream (the same constant as the library's GMM samplers).
 MIXTURE_SEED_OFFSET = 0x9E3779B97F4A7C15
 DEFAULTS = dict(sampler="dpmpp_2m_sde", nfe="10,20", cfg="0,2.5", seeds=3, n_samples=500, n_components=8,
-                fraction=0.5, covariance="exact")
+                fraction="0.5", covariance="exact")
 
 
 class GaussianNoise:
@@ -103,7 +102,8 @@ def steps_for(sampler, nfe):
 
 
 @torch.no_grad()
-def run_one(ctx, args, noise_kind, steps, cfg, seed, n):
+def run_one(ctx, args, fraction, steps, cfg, seed, n):
+    """Metrics of n samples on one seed: fraction None is the Gaussian arm, else the mixture at that fraction."""
     from ..models.denoisers import CFGDenoiser
     from .metrics import image_metrics
 
@@ -115,8 +115,8 @@ def run_one(ctx, args, noise_kind, steps, cfg, seed, n):
     for i, first in enumerate(range(0, n, args.batch)):
         x = x_init[first:first + args.batch] * sigmas[0]
         chunk_seed = seed * 1009 + i                     # quality.run_one's per-chunk seed
-        noise = GaussianNoise(x, chunk_seed) if noise_kind == "gaussian" else MixtureNoise(
-            x, chunk_seed, args.n_components, args.fraction, args.covariance)
+        noise = GaussianNoise(x, chunk_seed) if fraction is None else MixtureNoise(
+            x, chunk_seed, args.n_components, fraction, args.covariance)
         extra = {"y": labels[first:first + args.batch]} if cfg > 0 else {}
         outs.append(fn(model, x, sigmas, extra_args=extra, disable=True, noise_sampler=noise))
     metrics = image_metrics(ctx.classifier, torch.cat(outs), ctx.ref, labels if cfg > 0 else None, ctx.ref_pixels,
@@ -148,7 +148,7 @@ def markdown_table(rows, args):
     head = ["cfg", "NFE", "noise", "FD (classifier)", "FD change, paired", "pixel FD", "pixel FD change, paired",
             "IS", "class rate"] + extra + ["seeds"]
     lines = [f"{args.sampler}, n = {args.n_samples} per seed, K = {args.n_components}, {args.covariance} covariance, "
-             f"noise-matched fraction {args.fraction:g}", "", "| " + " | ".join(head) + " |",
+             "noise-matched scale (mixture f: s^2 = f s_max^2)", "", "| " + " | ".join(head) + " |",
              "|" + " --- |" * len(head)]
     for r in rows:
         cells = [f"{r['cfg']:g}", str(r["nfe"]), r["noise"], pm(r, "fd", 1),
@@ -171,6 +171,9 @@ def run(args):
         raise ValueError(f"nfe must be a comma list of integers >= 2, got {args.nfe!r}")
     if not all(0 <= c <= 100 for c in cfgs):
         raise ValueError(f"cfg must lie in [0, 100], got {cfgs}")
+    fractions = [float(v) for v in args.fraction.split(",") if v.strip()]
+    if not fractions or not all(0 < f <= 1 for f in fractions):
+        raise ValueError(f"fraction must be a comma list of numbers in (0, 1], got {args.fraction!r}")
     if args.seeds < 1 or args.n_samples < 2 or args.batch < 1:
         raise ValueError("seeds must be >= 1, n-samples >= 2 and batch >= 1")
     sampler_function(args.sampler)
@@ -184,15 +187,16 @@ def run(args):
     for nfe in nfes:
         for cfg in cfgs:
             base = None
-            for noise_kind in NOISES:
+            for fraction in [None] + fractions:
+                noise_kind = "gaussian" if fraction is None else f"mixture f={fraction:g}"
                 evals = []
                 for seed in range(args.seeds):
-                    key = json.dumps([args.sampler, noise_kind, nfe, cfg, seed, args.n_samples, args.n_components,
-                                      args.fraction if noise_kind == "mixture" else None, args.covariance])
-                    cell = (ctx, args, noise_kind, steps_for(args.sampler, nfe), cfg, seed, args.n_samples)
+                    key = json.dumps([args.sampler, "gaussian" if fraction is None else "mixture", nfe, cfg, seed,
+                                      args.n_samples, args.n_components, fraction, args.covariance])
+                    cell = (ctx, args, fraction, steps_for(args.sampler, nfe), cfg, seed, args.n_samples)
                     evals.append(cache.get_or_run(key, lambda cell=cell: run_one(*cell)))
                 rows.append(summarise(cfg, nfe, noise_kind, evals, base))
-                base = evals
+                base = base if fraction is not None else evals
     table = markdown_table(rows, args)
     with open(os.path.join(args.out, "results.md"), "w") as f:
         f.write(table + "\n")
