@@ -87,3 +87,35 @@ def test_our_widgets_are_in_input_types_order_and_valid(name):
             options_from_widgets(**widgets)
         if node["type"] in ("KSampler", "KSamplerAdvanced"):
             assert api[str(node["id"])]["inputs"]["sampler_name"] in DROPDOWN_SAMPLERS
+
+
+AB_WORKFLOWS = [name for name in NAMES if name.endswith("_ab_comparison")]
+
+
+def batch_order(prompt, node_id):
+    """The sampler runs feeding a LatentBatch chain, first image first."""
+    node = prompt[node_id]
+    if node["class_type"] != "LatentBatch":
+        return [node_id]
+    return batch_order(prompt, node["inputs"]["samples1"][0]) + batch_order(prompt, node["inputs"]["samples2"][0])
+
+
+@pytest.mark.parametrize("name", AB_WORKFLOWS)
+def test_ab_comparison_runs_four_samplers_on_one_prompt_seed_and_sigmas_in_title_order(name):
+    prompt = read(name, api=True)
+    (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
+    decode = prompt[save["inputs"]["images"][0]]
+    runs = [prompt[node_id] for node_id in batch_order(prompt, decode["inputs"]["samples"][0])]
+    assert [run["_meta"]["title"].split(":")[0] for run in runs] == ["1", "2", "3", "4"]
+    assert save["_meta"]["title"] == "Batch in order: " + " | ".join(run["_meta"]["title"] for run in runs)
+    # Everything but the sampler is shared: the same nodes feed every run, and the seed is one.
+    shared = [{key: value for key, value in run["inputs"].items() if key != "sampler"} for run in runs]
+    assert all(inputs == shared[0] for inputs in shared)
+    samplers = [prompt[run["inputs"]["sampler"][0]] for run in runs]
+    assert samplers[0]["inputs"] == {"sampler_name": "euler"}  # DDIM / RFIM at eta 0
+    gmm, control = samplers[1]["inputs"], samplers[2]["inputs"]
+    assert gmm["preset"] == SamplerDDIMGMM.INPUT_TYPES()["required"]["preset"][1]["default"] and gmm["eta"] == 0
+    assert control["preset"].startswith("CONTROL") and {k: v for k, v in control.items() if k != "preset"} == {
+        k: v for k, v in gmm.items() if k != "preset"}
+    assert samplers[3]["class_type"] == "KSamplerSelect" and samplers[3]["inputs"]["sampler_name"] not in (
+        "euler", *DROPDOWN_SAMPLERS)

@@ -42,6 +42,8 @@ OUTPUTS = {
     "FluxGuidance": [("CONDITIONING", "CONDITIONING")],
     "VAEDecode": [("IMAGE", "IMAGE")],
     "SaveImage": [],
+    "KSamplerSelect": [("SAMPLER", "SAMPLER")],
+    "LatentBatch": [("LATENT", "LATENT")],
 }
 
 
@@ -260,7 +262,74 @@ def sd15_inpaint_ksampler_dropdown():
     return g
 
 
+# The A/B comparison (issue 14): one prompt, one seed, one set of sigmas, four samplers, one image batch in the order
+# the titles number. 1: DDIM at eta 0, which is ComfyUI's own `euler` step (flow: RFIM at eta 0, the flow Euler step);
+# 2: the node's default preset; 3: the matched-noise control at the same s and n_components; 4: the ComfyUI sampler
+# a user would otherwise pick (README: swap in the one the Results section recommends).
+OTHER_SAMPLER = "dpmpp_2m"
+AB_STEPS = 10  # the paper's headline step count, where it reports its gains
+
+
+def ab_samplers(g, flow):
+    """The four SAMPLER nodes of the A/B graphs, in batch order, each with the title of its slot."""
+    baseline = "RFIM" if flow else "DDIM"
+    return [
+        g.add("KSamplerSelect", [("sampler_name", "euler")], title=f"1: {baseline} (euler = {baseline} at eta 0)",
+              column=2),
+        g.add("SamplerDDIMGMM", gmm_widgets(), title=f"2: {baseline}-GMM, default preset (ORTHO-VUB*, s 1)",
+              column=2),
+        g.add("SamplerDDIMGMM", gmm_widgets(preset="CONTROL (same-variance noise)"),
+              title=f"3: CONTROL, {baseline} + same-variance noise (s 1)", column=2),
+        g.add("KSamplerSelect", [("sampler_name", OTHER_SAMPLER)], title=f"4: {OTHER_SAMPLER} (ComfyUI)", column=2),
+    ]
+
+
+def batch_in_order(g, outputs, vae, prefix):
+    """Joins the runs' latents into one batch, 1 to 4, with core LatentBatch nodes, and decodes and saves it."""
+    batch = outputs[0]
+    for output in outputs[1:]:
+        batch = g.add("LatentBatch", column=4, samples1=(batch, 0), samples2=(output, 0))
+    image = g.add("VAEDecode", column=4, samples=(batch, 0), vae=(vae, 2))
+    g.add("SaveImage", [("filename_prefix", prefix)], column=4, images=(image, 0),
+          title="Batch in order: " + " | ".join(output["title"] for output in outputs))
+
+
+def sd15_ab_comparison():
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
+    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
+    latent = g.add("EmptyLatentImage", [("width", 512), ("height", 512), ("batch_size", 1)])
+    sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", AB_STEPS), ("denoise", 1.0)],
+                   model=(ckpt, 0))
+    runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
+                  title=sampler["title"].split(" (")[0].split(",")[0], column=3, model=(ckpt, 0), positive=(pos, 0),
+                  negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0), latent_image=(latent, 0))
+            for sampler in ab_samplers(g, flow=False)]
+    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_sd15")
+    return g
+
+
+def flux_ab_comparison():
+    g = Graph()
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "flux1-dev-fp8.safetensors")])
+    pos = g.add("CLIPTextEncode", [("text", PROMPT)], title="Prompt", clip=(ckpt, 1))
+    guided = g.add("FluxGuidance", [("guidance", 3.5)], column=1, conditioning=(pos, 0))
+    guider = g.add("BasicGuider", column=1, model=(ckpt, 0), conditioning=(guided, 0))
+    noise = g.add("RandomNoise", [("noise_seed", 42), control()])
+    sigmas = g.add("BasicScheduler", [("scheduler", "simple"), ("steps", AB_STEPS), ("denoise", 1.0)],
+                   model=(ckpt, 0))
+    latent = g.add("EmptySD3LatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
+    runs = [g.add("SamplerCustomAdvanced", title=sampler["title"].split(" (")[0].split(",")[0], column=3,
+                  noise=(noise, 0), guider=(guider, 0), sampler=(sampler, 0), sigmas=(sigmas, 0),
+                  latent_image=(latent, 0))
+            for sampler in ab_samplers(g, flow=True)]
+    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_flux")
+    return g
+
+
 WORKFLOWS = {
+    "sd15_ab_comparison": sd15_ab_comparison,
+    "flux_ab_comparison": flux_ab_comparison,
     "sd15_txt2img_sampler_custom": sd15_txt2img_sampler_custom,
     "sdxl_txt2img_ksampler_dropdown": sdxl_txt2img_ksampler_dropdown,
     "flux_txt2img_sampler_custom_advanced": flux_txt2img_sampler_custom_advanced,
