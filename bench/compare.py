@@ -25,7 +25,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from .peers import control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
+from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
 from .quality import Cache, Context
 
 METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
@@ -64,6 +64,10 @@ def add_arguments(parser):
     parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    parser.add_argument("--include", default="",
+                        help="comma list of other bench-compare output directories whose cached rows (same seeds and "
+                             "n-samples, samplers not run here, e.g. ComfyUI's from bench/results/comfy_peers) join "
+                             "the tables and the plot")
     parser.add_argument("--cached-only", action="store_true",
                         help="run nothing: rebuild the tables and plots from the cache (missing runs are listed)")
 
@@ -204,6 +208,7 @@ def run(args):
             continue
         rows.append(summarise(setting, cfg, nfe, peer, steps, evals, args.n_samples))
     bar.close()
+    rows += included_rows(args.include, rows, args.seeds, args.n_samples)
     add_paired(rows)
     write_outputs(args.out, rows, missing)
     with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
@@ -214,6 +219,24 @@ def run(args):
     if missing:
         print(f"{len(missing)} rows not in the cache (not run): see not_run.txt")
     return rows
+
+
+def included_rows(directories, rows, seeds, n):
+    """Summaries of the complete (all seeds 0 .. seeds-1, n samples) cached runs of other output directories, for
+    the cells and samplers not already in rows."""
+    have = {(r["setting"], r["cfg"], r["nfe"], r["sampler"]) for r in rows}
+    out = []
+    for directory in (d for d in directories.split(",") if d):
+        runs = {}
+        for key, metrics in Cache(os.path.join(directory, "cells.jsonl"), cached_only=True, upgrade=None).rows.items():
+            setting, cfg, nfe, name, kind, version, steps, seed, n_run = json.loads(key)
+            if n_run == n and seed < seeds and (setting, cfg, nfe, name) not in have:
+                runs.setdefault((setting, cfg, nfe, name, kind, steps), {})[seed] = metrics
+        for (setting, cfg, nfe, name, kind, steps), by_seed in runs.items():
+            if len(by_seed) == seeds:
+                peer = Peer(name, kind, lambda steps: None, None, version=0, source=f"from {directory}")
+                out.append(summarise(setting, cfg, nfe, peer, steps, [by_seed[i] for i in range(seeds)], n))
+    return out
 
 
 def summarise(setting, cfg, nfe, peer, steps, evals, n):

@@ -61,3 +61,10 @@ def test_bench_compare_runs_end_to_end(tmp_path, monkeypatch, capsys):
         assert sum(1 for _ in f) == n_cached
     with open(os.path.join(out, "runs.jsonl")) as f:
         assert [json.loads(line)["cached_only"] for line in f] == [False, True]
+    # Rows cached by another run (e.g. ComfyUI's samplers in their own directory) join with --include.
+    other = str(tmp_path / "other")
+    main(["bench", "compare", "--out", other, "--settings", "ddpm", "--nfe", "3", "--cfg", "2.5", "--peers",
+          "dpmpp_2m,euler", "--seeds", "2", "--n-samples", "12", "--threads", "1"])
+    merged = main(argv + ["--cached-only", "--include", other])
+    sources = {r["sampler"]: r["source"] for r in merged if (r["setting"], r["cfg"], r["nfe"]) == ("ddpm", 2.5, 3)}
+    assert sources["dpmpp_2m"] == f"from {other}" and sources["euler"] == "k-diffusion"
