@@ -149,20 +149,22 @@ class RecordingSampler:
         return x
 
 
+def record(monkeypatch, *names):
+    """Replaces the sampler functions `names` of nodes.options with recorders; returns them in that order."""
+    recorders = tuple(RecordingSampler(name) for name in names)
+    for name, recorder in zip(names, recorders):
+        monkeypatch.setattr(node_options, name, recorder)
+    return recorders
+
+
 @pytest.fixture
 def recorded_kernels(monkeypatch):
-    ddim, rfim = RecordingSampler("ddim"), RecordingSampler("rfim")
-    monkeypatch.setattr(node_options, "sample_ddim_gmm", ddim)
-    monkeypatch.setattr(node_options, "sample_rfim_gmm", rfim)
-    return ddim, rfim
+    return record(monkeypatch, "sample_ddim_gmm", "sample_rfim_gmm")
 
 
 @pytest.fixture
 def recorded_controls(monkeypatch):
-    ddim, rfim = RecordingSampler("ddim control"), RecordingSampler("rfim control")
-    monkeypatch.setattr(node_options, "sample_ddim_control", ddim)
-    monkeypatch.setattr(node_options, "sample_rfim_control", rfim)
-    return ddim, rfim
+    return record(monkeypatch, "sample_ddim_control", "sample_rfim_control")
 
 
 class FakeConst:

@@ -35,6 +35,10 @@ function widgetNamed(node, name) {
   return node.widgets?.find((widget) => widget.name === name);
 }
 
+function managedNames(table) {
+  return new Set(Object.values(table).flatMap((row) => Object.values(row).flat()));
+}
+
 function updateVisibility(node, table, { fit = false } = {}) {
   const preset = widgetNamed(node, "preset")?.value;
   const schedule = widgetNamed(node, "offset_schedule")?.value;
@@ -42,6 +46,8 @@ function updateVisibility(node, table, { fit = false } = {}) {
   const withoutEffect = new Set(table[preset]?.[schedule] ?? []);
   let changed = false;
   for (const widget of node.widgets ?? []) {
+    // Only the widgets the table names: anything another extension hid stays as it is.
+    if (!managedNames(table).has(widget.name)) continue;
     changed = setHidden(widget, withoutEffect.has(widget.name)) || changed;
   }
   if (!changed && !fit) return;

@@ -188,11 +188,17 @@ PROMPT = "a photograph of a red fox sitting in a snowy forest, golden hour, high
 NEGATIVE = "blurry, lowres, watermark, text"
 
 
+def txt2img_inputs(g, checkpoint, size):
+    """Checkpoint, positive and negative prompt, empty latent: the start of every SD1.5 / SDXL txt2img graph."""
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", checkpoint)])
+    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
+    latent = g.add("EmptyLatentImage", [("width", size), ("height", size), ("batch_size", 1)])
+    return ckpt, pos, neg, latent
+
+
 def sd15_txt2img_sampler_custom():
     g = Graph()
-    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
-    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
-    latent = g.add("EmptyLatentImage", [("width", 512), ("height", 512), ("batch_size", 1)])
+    ckpt, pos, neg, latent = txt2img_inputs(g, "v1-5-pruned-emaonly-fp16.safetensors", 512)
     sampler = g.add("SamplerDDIMGMM", gmm_widgets(), title="DDIM-GMM (ORTHO-VUB*)")
     sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", 20), ("denoise", 1.0)], model=(ckpt, 0))
     samples = g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
@@ -204,9 +210,7 @@ def sd15_txt2img_sampler_custom():
 
 def sdxl_txt2img_ksampler_dropdown():
     g = Graph()
-    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "sd_xl_base_1.0.safetensors")])
-    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
-    latent = g.add("EmptyLatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
+    ckpt, pos, neg, latent = txt2img_inputs(g, "sd_xl_base_1.0.safetensors", 1024)
     samples = g.add("KSampler", [("seed", 42), control(), ("steps", 25), ("cfg", 7.0), ("sampler_name", "ddim_gmm"),
                                  ("scheduler", "karras"), ("denoise", 1.0)],
                     model=(ckpt, 0), positive=(pos, 0), negative=(neg, 0), latent_image=(latent, 0))
@@ -214,14 +218,20 @@ def sdxl_txt2img_ksampler_dropdown():
     return g
 
 
-def flux_txt2img_sampler_custom_advanced():
-    # Flux is a rectified-flow model (model_sampling CONST): the node's kernel 'auto' runs RFIM-GMM on it.
-    g = Graph()
+def flux_inputs(g):
+    """Checkpoint, prompt with Flux guidance, its guider and the seeded noise: the start of both Flux graphs."""
     ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "flux1-dev-fp8.safetensors")])
     pos = g.add("CLIPTextEncode", [("text", PROMPT)], title="Prompt", clip=(ckpt, 1))
     guided = g.add("FluxGuidance", [("guidance", 3.5)], column=1, conditioning=(pos, 0))
     guider = g.add("BasicGuider", column=1, model=(ckpt, 0), conditioning=(guided, 0))
     noise = g.add("RandomNoise", [("noise_seed", 42), control()])
+    return ckpt, guider, noise
+
+
+def flux_txt2img_sampler_custom_advanced():
+    # Flux is a rectified-flow model (model_sampling CONST): the node's kernel 'auto' runs RFIM-GMM on it.
+    g = Graph()
+    ckpt, guider, noise = flux_inputs(g)
     sampler = g.add("SamplerDDIMGMM", gmm_widgets(eta=0.0), title="RFIM-GMM (auto on Flux)")
     sigmas = g.add("BasicScheduler", [("scheduler", "simple"), ("steps", 20), ("denoise", 1.0)], model=(ckpt, 0))
     latent = g.add("EmptySD3LatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
@@ -296,9 +306,7 @@ def batch_in_order(g, outputs, vae, prefix):
 
 def sd15_ab_comparison():
     g = Graph()
-    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "v1-5-pruned-emaonly-fp16.safetensors")])
-    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
-    latent = g.add("EmptyLatentImage", [("width", 512), ("height", 512), ("batch_size", 1)])
+    ckpt, pos, neg, latent = txt2img_inputs(g, "v1-5-pruned-emaonly-fp16.safetensors", 512)
     sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", AB_STEPS), ("denoise", 1.0)],
                    model=(ckpt, 0))
     runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
@@ -311,11 +319,7 @@ def sd15_ab_comparison():
 
 def flux_ab_comparison():
     g = Graph()
-    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", "flux1-dev-fp8.safetensors")])
-    pos = g.add("CLIPTextEncode", [("text", PROMPT)], title="Prompt", clip=(ckpt, 1))
-    guided = g.add("FluxGuidance", [("guidance", 3.5)], column=1, conditioning=(pos, 0))
-    guider = g.add("BasicGuider", column=1, model=(ckpt, 0), conditioning=(guided, 0))
-    noise = g.add("RandomNoise", [("noise_seed", 42), control()])
+    ckpt, guider, noise = flux_inputs(g)
     sigmas = g.add("BasicScheduler", [("scheduler", "simple"), ("steps", AB_STEPS), ("denoise", 1.0)],
                    model=(ckpt, 0))
     latent = g.add("EmptySD3LatentImage", [("width", 1024), ("height", 1024), ("batch_size", 1)])
