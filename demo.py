@@ -3,6 +3,8 @@
 (Frechet distance in the embedded classifier's features, IS analogue, classification rate) measured on --n-samples
 samples per sampler."""
 
+import argparse
+import math
 import os
 import time
 
@@ -10,33 +12,39 @@ import torch
 from tqdm.auto import tqdm
 
 from .bench.quality import sampler_call
+from .cli import number
 from .sampling import VARIANTS
+from .sampling.samplers import S_MAX
 
 
 def add_arguments(parser):
     parser.add_argument("--out", default="out/demo", help="output directory")
-    parser.add_argument("--steps", type=int, default=10, help="sampling steps (>= 1)")
-    parser.add_argument("--eta", type=float, default=0.0, help="eta in [0, 1] for every sampler")
-    parser.add_argument("--s", type=float, default=1.0, help="offset scale s >= 0 of the constant-s presets")
-    parser.add_argument("--cfg", type=float, default=2.5, help="classifier-free guidance scale in [0, 100]")
-    parser.add_argument("--seed", type=int, default=0, help="seed (noise, labels, mixture draws)")
-    parser.add_argument("--per-digit", type=int, default=2, help="grid columns per digit (>= 1)")
-    parser.add_argument("--n-samples", type=int, default=500,
-                        help="samples per sampler for the quality table (>= 2; 0 skips the table)")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--steps", type=number(int, 1), default=10, help="sampling steps")
+    parser.add_argument("--eta", type=number(float, 0, 1), default=0.0, help="eta for every sampler")
+    parser.add_argument("--s", type=number(float, 0, S_MAX), default=1.0, help="offset scale s of the constant-s presets")
+    parser.add_argument("--cfg", type=number(float, 0, 100), default=2.5, help="classifier-free guidance scale")
+    parser.add_argument("--seed", type=number(int, 0, 2**63 - 1), default=0, help="seed (noise, labels, mixture draws)")
+    parser.add_argument("--per-digit", type=number(int, 1), default=2, help="grid columns per digit")
+    parser.add_argument("--n-samples", type=n_samples, default=500,
+                        help="samples per sampler for the quality table (0 skips the table)")
+    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
+
+
+def n_samples(text):
+    """0 (no table) or at least 2 samples (a covariance needs two)."""
+    value = number(int, 0)(text)
+    if value == 1:
+        raise argparse.ArgumentTypeError("must be 0 or an integer >= 2, got '1'")
+    return value
 
 
 def check_args(args):
-    if args.steps < 1:
-        raise ValueError(f"steps must be an integer >= 1, got {args.steps}")
-    if not 0 <= args.eta <= 1:
-        raise ValueError(f"eta must be in [0, 1], got {args.eta}")
-    if args.s < 0:
-        raise ValueError(f"s must be >= 0, got {args.s}")
-    if not 0 <= args.cfg <= 100:
-        raise ValueError(f"cfg must be in [0, 100], got {args.cfg}")
-    if args.per_digit < 1:
-        raise ValueError(f"per-digit must be an integer >= 1, got {args.per_digit}")
+    """The same ranges for a caller that builds args itself (run(args) without the parser)."""
+    for name, low, high in (("steps", 1, None), ("eta", 0, 1), ("s", 0, S_MAX), ("cfg", 0, 100),
+                            ("per_digit", 1, None), ("threads", 1, None)):
+        value = getattr(args, name)
+        if not low <= value <= (math.inf if high is None else high):
+            raise ValueError(f"{name.replace('_', '-')} must be in [{low}, {high or 'inf'}], got {value}")
     if args.n_samples != 0 and args.n_samples < 2:
         raise ValueError(f"n-samples must be 0 or an integer >= 2, got {args.n_samples}")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from ..cli import number, refuse_overwrite
 from ..sampling import PRESETS, draw_mixture, preset_options, sample_ddim_gmm
 from ..sampling.mixture import uniform_priors
 
@@ -23,17 +24,21 @@ GOALS = {"shared": 1.3, "exact": 2.5, "per-step": 1.5}
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", default="bench/results/speed", help="folder for speed.csv and speed.md")
+    parser.add_argument("--out", default="out/bench_speed",
+                        help="folder for speed.csv, speed_model.csv and speed.md (the committed tables are in "
+                             "bench/results/speed)")
+    parser.add_argument("--overwrite", action="store_true", help="replace result files already in --out")
     parser.add_argument("--shapes", nargs="*", default=list(SHAPES), choices=list(SHAPES) + ["4x16x16"],
-                        help="latent shapes C x H x W (default: all three)")
-    parser.add_argument("--components", nargs="+", type=int, default=[8, 64, 256], help="K values (default 8 64 256)")
-    parser.add_argument("--steps", type=int, default=20, help="Karras steps (default 20)")
-    parser.add_argument("--repeats", type=int, default=5, help="rounds; each figure is the minimum (default 5)")
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0 = torch's default)")
+                        help="latent shapes C x H x W")
+    parser.add_argument("--components", nargs="+", type=number(int, 1), default=[8, 64, 256],
+                        help="K values (at most D of every shape)")
+    parser.add_argument("--steps", type=number(int, 1), default=20, help="Karras steps")
+    parser.add_argument("--repeats", type=number(int, 1), default=5, help="rounds; each figure is the minimum")
+    parser.add_argument("--threads", type=number(int, 0), default=0, help="torch threads (0 = torch's default)")
     parser.add_argument("--axes", action="store_true",
                         help="vary one thing at a time: every shape at the first K, every K at 4x128x128 (or the "
                              "first shape), instead of every shape x K")
-    parser.add_argument("--model-batches", nargs="*", type=int, default=[1, 16],
+    parser.add_argument("--model-batches", nargs="*", type=number(int, 1), default=[1, 16],
                         help="batch sizes for the end-to-end run with the embedded DDPM (none to skip)")
 
 
@@ -205,16 +210,19 @@ def run(args):
     if args.threads:
         torch.set_num_threads(args.threads)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    refuse_overwrite(out, ["speed.csv", "speed_model.csv", "speed.md"], args.overwrite)
     rows, inits, memory = [], {}, {}
     cells = [(s, k) for s in args.shapes for k in args.components]
     if args.axes:
         middle = "4x128x128" if "4x128x128" in args.shapes else args.shapes[0]
         cells = [(s, args.components[0]) for s in args.shapes] + [(middle, k) for k in args.components[1:]]
+    for shape_name, n_components in cells:  # every bad value before any measuring
+        n_dims = torch.Size(SHAPES.get(shape_name, (4, 16, 16))).numel()
+        if n_components > n_dims:
+            raise ValueError(f"--components must be at most D = {n_dims} for {shape_name}, got {n_components}")
+    out.mkdir(parents=True, exist_ok=True)
     for shape_name, n_components in tqdm(cells, desc="bench speed"):
         shape = SHAPES.get(shape_name, (4, 16, 16))
-        if n_components > torch.Size(shape).numel():
-            raise ValueError(f"--components must be at most D = {torch.Size(shape).numel()} for {shape_name}")
         rows += measure(shape_name, n_components, args.steps, args.repeats)
         inits[(shape_name, n_components)] = init_time(shape, n_components, args.repeats)
         memory[(shape_name, n_components)] = mixture_bytes(shape, n_components)

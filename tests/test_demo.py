@@ -27,10 +27,12 @@ def test_demo_writes_grids_and_quality_table(tmp_path, capsys):
     assert "quality on 8 samples" in capsys.readouterr().out
 
 
-def test_demo_rejects_bad_arguments(tmp_path):
+def test_demo_rejects_bad_arguments(tmp_path, capsys):
     from ddim_gmm.cli import main
 
-    with pytest.raises(ValueError, match="eta must be in"):
-        main(["demo", "--out", str(tmp_path), "--eta", "2"])
-    with pytest.raises(ValueError, match="steps must be"):
-        main(["demo", "--out", str(tmp_path), "--steps", "0"])
+    for argv, message in ((["--eta", "2"], "argument --eta: must be a number in [0, 1], got '2'"),
+                          (["--steps", "0"], "argument --steps: must be an integer >= 1, got '0'")):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["demo", "--out", str(tmp_path)] + argv)
+        assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
