@@ -32,7 +32,8 @@ METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
 # Lower is better for these; higher for the rest.
 LOWER_IS_BETTER = ("fd", "fd_pixels", "kid")
 DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20,50", extra_cells="", extra_peers="",
-                gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all", settings="ddpm,flow", seeds=3, n_samples=500)
+                gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all",
+                settings="ddpm,flow", seeds=3, n_samples=500)
 
 
 def _ints(text):

@@ -22,7 +22,8 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from ..sampling import VARIANTS, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
+from ..sampling import (VARIANTS, preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim,
+                        sample_rfim_control, sample_rfim_gmm)
 from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
 from .streams import LEGACY_VERSION, stream_version
 
@@ -60,6 +61,9 @@ def add_arguments(parser):
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=None,
                             help=f"{helps[key]} (full: {value}; --quick: {QUICK[key]})")
     parser.add_argument("--n-components", type=int, default=8, help="K, uniform priors")
+    parser.add_argument("--controls", action="store_true",
+                        help="also evaluate each constant-s preset's matched-noise control (sampling.control) at the "
+                             "preset's chosen s, on the same seeds")
     parser.add_argument("--batch", type=int, default=600, help="samples per sampler call")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
@@ -128,11 +132,21 @@ class Context:
         return torch.randn((n,) + self.shape, generator=torch.Generator().manual_seed(seed))
 
 
+def control_of(preset):
+    """The matched-noise control's name of a GMM preset: DDIM-GMM-X -> DDIM-CONTROL-X, RFIM-GMM-X -> RFIM-CONTROL-X."""
+    return preset.replace("-GMM-", "-CONTROL-", 1)
+
+
 def sampler_call(setting, preset, steps, eta, s, n_components):
-    """(sampler function, options) of one run; preset "DDIM"/"RFIM"/"DDPM" is the Gaussian baseline."""
+    """(sampler function, options) of one run; preset "DDIM"/"RFIM"/"DDPM" is the Gaussian baseline,
+    "DDIM-CONTROL-X" / "RFIM-CONTROL-X" the matched-noise control of preset X (sampling.control, match="offsets")."""
     flow = setting == "flow"
     if preset in ("DDIM", "RFIM", "DDPM"):
         return (sample_rfim if flow else sample_ddim), dict(eta=eta)
+    if "-CONTROL-" in preset:
+        options = preset_options(preset.split("-CONTROL-", 1)[1])
+        options.update(eta=eta, n_components=n_components, s=s)
+        return (sample_rfim_control if flow else sample_ddim_control), options
     options = preset_options(preset)
     options.update(eta=eta, n_components=n_components)
     if options.get("offset_schedule", "constant") == "constant":
@@ -237,7 +251,7 @@ def plan(cfg):
 
 
 def uses_s(preset):
-    if preset in ("DDIM", "RFIM", "DDPM"):
+    if preset in ("DDIM", "RFIM", "DDPM") or "-CONTROL-" in preset:
         return False
     return preset_options(preset).get("offset_schedule", "constant") == "constant"
 
@@ -280,6 +294,17 @@ def run(args):
                 missing.append((setting, scale, steps, eta, preset, "evaluation seeds"))
                 continue
             rows.append(summarise(setting, scale, steps, eta, preset, best_s, choice, evals, cfg["n_samples"]))
+            if args.controls and uses_s(preset):
+                control = control_of(preset)
+                n = cfg["n_samples"]
+                evals = [cache.get_or_run(cell_key(setting, control, steps, eta, scale, best_s, seed, n, K),
+                                          lambda seed=seed: run_one(ctx, setting, control, steps, eta, scale, best_s,
+                                                                    seed, n, K, batch))
+                         for seed in range(cfg["seeds"])]
+                if None in evals:
+                    missing.append((setting, scale, steps, eta, control, "evaluation seeds"))
+                    continue
+                rows.append(summarise(setting, scale, steps, eta, control, best_s, {}, evals, cfg["n_samples"]))
     bar.close()
     if "ddpm" in cfg["settings"] and cfg["ddpm_line_samples"] > 0:
         for scale in cfg["cfg"]:
@@ -306,10 +331,13 @@ def run(args):
 
 
 def summarise(setting, scale, steps, eta, preset, best_s, choice, evals, n):
-    row = dict(setting=setting, cfg=scale, steps=steps, eta=eta, sampler=preset, s=best_s if uses_s(preset) else "",
+    row = dict(setting=setting, cfg=scale, steps=steps, eta=eta, sampler=preset,
+               s=best_s if uses_s(preset) or "-CONTROL-" in preset else "",
                s_search=" ".join(f"{s:g}:{v:.3f}" for s, v in choice.items()), n_samples=n, seeds=len(evals),
                seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
     row["fd_per_seed"] = [e["fd"] for e in evals]
+    if all("fd_pixels" in e for e in evals):
+        row["fd_pixels_per_seed"] = [e["fd_pixels"] for e in evals]
     for metric in ("fd", "is", "class_rate", "fd_pixels"):
         values = [e[metric] for e in evals if metric in e]
         if values:
@@ -331,9 +359,22 @@ def add_deltas(rows):
         changes = [100 * (f - g) / g for f, g in zip(r["fd_per_seed"], b)]
         r["fd_change_pct"] = statistics.mean(changes)
         r["fd_change_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
+    # A preset against its matched-noise control (same s, same seeds), where the control was run.
+    controls = {(r["setting"], r["cfg"], r["steps"], r["eta"], r["sampler"]): r for r in rows
+                if "-CONTROL-" in r["sampler"]}
+    for r in rows:
+        c = controls.get((r["setting"], r["cfg"], r["steps"], r["eta"], control_of(r["sampler"])))
+        if c is None or "-GMM-" not in r["sampler"] or len(c["fd_per_seed"]) != len(r["fd_per_seed"]):
+            continue
+        for metric in ("fd", "fd_pixels"):
+            if metric + "_per_seed" in r and metric + "_per_seed" in c:
+                changes = [100 * (f - g) / g for f, g in zip(r[metric + "_per_seed"], c[metric + "_per_seed"])]
+                r[f"{metric}_vs_control_pct"] = statistics.mean(changes)
+                r[f"{metric}_vs_control_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
 
 
 COLUMNS = ["setting", "cfg", "steps", "eta", "sampler", "s", "fd", "fd_std", "fd_change_pct", "fd_change_pct_std",
+           "fd_vs_control_pct", "fd_vs_control_pct_std", "fd_pixels_vs_control_pct", "fd_pixels_vs_control_pct_std",
            "is", "is_std",
            "class_rate", "class_rate_std", "fd_pixels", "fd_pixels_std", "n_samples", "seeds", "seconds_per_run", "s_search"]
 
@@ -342,17 +383,28 @@ def _fmt(value):
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
+def versus(r):
+    """A preset's paired change against its matched-noise control, FD and (where measured) pixel FD."""
+    if "fd_vs_control_pct" not in r:
+        return ""
+    text = f"{r['fd_vs_control_pct']:+.1f}% ± {r['fd_vs_control_pct_std']:.1f}"
+    if "fd_pixels_vs_control_pct" in r:
+        text += f" / {r['fd_pixels_vs_control_pct']:+.1f}% ± {r['fd_pixels_vs_control_pct_std']:.1f}"
+    return text
+
+
 def markdown_table(rows):
     lines = ["| setting | cfg | steps | eta | sampler | s | FD (mean ± sd over seeds) | FD vs DDIM/RFIM, paired "
-             "(mean ± sd) | IS | class rate | pixel FD | n x seeds |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "(mean ± sd) | vs its control, paired: FD / pixel FD | IS | class rate | pixel FD | n x seeds |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
         change = (f"{r['fd_change_pct']:+.1f}% ± {r['fd_change_pct_std']:.1f}"
                   if isinstance(r["fd_change_pct"], float) and r["sampler"] not in ("DDIM", "RFIM") else "")
         rate = f"{r['class_rate']:.3f}" if "class_rate" in r else ""
         pixels = f"{r['fd_pixels']:.2f}" if "fd_pixels" in r else ""
         lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['steps']} | {r['eta']:g} | {r['sampler']} | "
-                     f"{_fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {r['is']:.3f} | {rate} | {pixels} | "
+                     f"{_fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {versus(r)} | {r['is']:.3f} | "
+                     f"{rate} | {pixels} | "
                      f"{r['n_samples']} x {r['seeds']} |")
     return "\n".join(lines)
 

@@ -7,7 +7,8 @@ when a stream changes without a bump. A bump makes every benchmark re-run that s
 old ones from its cache.
 
 Names: the Gaussian baselines (DDIM, RFIM, DDPM), the GMM variants (the same version for the DDIM-GMM and RFIM-GMM form
-of a variant), the matched-noise controls (CONTROL-<match>) and the peer samplers (their registry names).
+of a variant), the matched-noise controls (all CONTROL, e.g. DDIM-CONTROL-ORTHO-VUB*) and the peer samplers (their
+registry names).
 """
 
 # History:
@@ -34,6 +35,8 @@ FAMILIES = ("DDIM-GMM-", "RFIM-GMM-")
 
 def stream_version(sampler):
     """The stream version of a sampler name: a preset (full or bare variant), a baseline, a control or a peer."""
+    if "-CONTROL-" in sampler or sampler.endswith("-CONTROL"):
+        return STREAM_VERSIONS["CONTROL"]
     for family in FAMILIES:
         if sampler.startswith(family):
             sampler = sampler[len(family):]

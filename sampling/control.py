@@ -14,7 +14,7 @@ in the shape of the noise. One step, in the kernel's units (VP for diffusion, ta
                                                                clipping (diag, vub, exact) and VUB's slack included.
 
 At eta = 0 both give the same v (xi = 0). Without offsets (s = 0 or K = 1) match="offsets" is DDIM / RFIM itself,
-bit for bit at eta > 0 (same noise stream). The last step (to sigma = 0) returns the denoised estimate, as DDIM-GMM does.
+bit for bit at eta > 0 (same noise stream). The last step (to sigma = 0) returns the denoised estimate, as in DDIM-GMM.
 """
 
 import dataclasses

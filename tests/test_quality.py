@@ -126,3 +126,21 @@ def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
     assert served == {"DDIM": {"fd": 1.0}, "DDIM-GMM-ORTHO-VUB*": {"fd": 1.0}, "DDIM-GMM-RAND": None}
     with open(path) as f:
         assert all(len(json.loads(json.loads(line)["key"])) == 10 for line in f)
+
+
+def test_bench_quality_controls_run_each_preset_s_control_on_the_same_seeds(tmp_path):
+    from ddim_gmm.bench.quality import control_of
+    from ddim_gmm.bench.streams import stream_version
+    from ddim_gmm.cli import main
+
+    assert control_of("DDIM-GMM-ORTHO-VUB*") == "DDIM-CONTROL-ORTHO-VUB*"
+    assert stream_version("RFIM-CONTROL-EXACT") == stream_version("DDIM-CONTROL-ORTHO")
+    out = str(tmp_path / "bench")
+    rows = main(["bench", "quality", "--quick", "--out", out, "--settings", "ddpm", "--steps", "2", "--seeds", "2",
+                 "--n-samples", "12", "--n-select", "6", "--s-values", "0.1,1", "--presets", "ORTHO-VUB*,NOISE-MATCHED",
+                 "--ddpm-line-samples", "0", "--threads", "1", "--controls"])
+    by_name = {r["sampler"]: r for r in rows}
+    gmm, control = by_name["DDIM-GMM-ORTHO-VUB*"], by_name["DDIM-CONTROL-ORTHO-VUB*"]
+    assert control["s"] == gmm["s"] and control["seeds"] == 2
+    assert "fd_vs_control_pct" in gmm and "fd_pixels_vs_control_pct" in gmm
+    assert "DDIM-CONTROL-NOISE-MATCHED" not in by_name  # no s to match: NOISE-MATCHED has no constant-s control
