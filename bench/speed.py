@@ -8,6 +8,7 @@ background load hits every sampler alike.
 """
 
 import csv
+import sys
 import time
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def add_arguments(parser):
                              "first shape), instead of every shape x K")
     parser.add_argument("--model-batches", nargs="*", type=number(int, 1), default=[1, 16],
                         help="batch sizes for the end-to-end run with the embedded DDPM (none to skip)")
+    parser.add_argument("--baseline", default=None,
+                        help="a folder holding another version of the package (e.g. `git archive COMMIT | tar -x "
+                             "-C DIR`): its DDIM-GMM presets are timed in the same rounds, as '<preset> @baseline', "
+                             "to measure what a change costs on a machine that is not idle")
 
 
 def karras_sigmas(n, sigma_min=0.0292, sigma_max=14.6146, rho=7.0):
@@ -78,7 +83,23 @@ def time_call(fn):
     return time.perf_counter() - start
 
 
-def candidates(shape, n_components, sigmas, euler_ancestral):
+def load_baseline(folder):
+    """The sampling package of another version of ddim_gmm (its repository root `folder`), imported under the name
+    ddim_gmm_baseline so that both versions run in one process."""
+    import importlib.util
+
+    init = Path(folder) / "__init__.py"
+    if not (Path(folder) / "sampling" / "samplers.py").is_file():
+        raise ValueError(f"--baseline must be a ddim_gmm repository root (with sampling/samplers.py), got {folder}")
+    spec = importlib.util.spec_from_file_location("ddim_gmm_baseline", init,
+                                                  submodule_search_locations=[str(Path(folder))])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["ddim_gmm_baseline"] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module("ddim_gmm_baseline.sampling")
+
+
+def candidates(shape, n_components, sigmas, euler_ancestral, baseline=None):
     """name -> (group, zero-argument sampler run); the group says which goal applies."""
     x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(0)) * sigmas[0]
     n_dims = x[0].numel()
@@ -89,6 +110,9 @@ def candidates(shape, n_components, sigmas, euler_ancestral):
         group = "exact" if options["covariance"] == "exact" else "shared" if options["share_offsets"] else "per-step"
         runs[name] = (group, lambda o=options: sample_ddim_gmm(near_free_model, x, sigmas, seed=0, disable=True,
                                                                eta=1.0, n_components=n_components, **o))
+        if baseline is not None:
+            runs[f"{name} @baseline"] = ("baseline", lambda o=options: baseline.sample_ddim_gmm(
+                near_free_model, x, sigmas, seed=0, disable=True, eta=1.0, n_components=n_components, **o))
     for offsets, covariance in (("rand", "diag"), ("ortho", "diag")):
         runs[f"{offsets.upper()} ({covariance}) shared"] = ("shared", lambda o=offsets, c=covariance: sample_ddim_gmm(
             near_free_model, x, sigmas, seed=0, disable=True, eta=1.0, n_components=n_components, offsets=o,
@@ -134,11 +158,11 @@ def mixture_bytes(shape, n_components):
     return sizes
 
 
-def measure(shape_name, n_components, steps, repeats):
+def measure(shape_name, n_components, steps, repeats, baseline=None):
     from k_diffusion.sampling import sample_euler_ancestral
 
     sigmas = karras_sigmas(steps)
-    runs = candidates(SHAPES.get(shape_name, (4, 16, 16)), n_components, sigmas, sample_euler_ancestral)
+    runs = candidates(SHAPES.get(shape_name, (4, 16, 16)), n_components, sigmas, sample_euler_ancestral, baseline)
     best = {name: float("inf") for name in runs}
     for fn in [f for _, f in runs.values()]:
         fn()  # warm-up
@@ -220,10 +244,11 @@ def run(args):
         n_dims = torch.Size(SHAPES.get(shape_name, (4, 16, 16))).numel()
         if n_components > n_dims:
             raise ValueError(f"--components must be at most D = {n_dims} for {shape_name}, got {n_components}")
+    baseline = None if args.baseline is None else load_baseline(args.baseline)
     out.mkdir(parents=True, exist_ok=True)
     for shape_name, n_components in tqdm(cells, desc="bench speed"):
         shape = SHAPES.get(shape_name, (4, 16, 16))
-        rows += measure(shape_name, n_components, args.steps, args.repeats)
+        rows += measure(shape_name, n_components, args.steps, args.repeats, baseline)
         inits[(shape_name, n_components)] = init_time(shape, n_components, args.repeats)
         memory[(shape_name, n_components)] = mixture_bytes(shape, n_components)
     if rows:
