@@ -88,6 +88,16 @@ def orthonormal_rows(rows):
     return q.T.mul_(signs[:, None])  # q is column-major, so q.T is a contiguous (K, D)
 
 
+def check_draw(choice, choices, name, priors, n_dims):
+    """The arguments every draw shares: a known choice, K >= 1 priors as a 1-D tensor, an integer n_dims >= 1."""
+    if choice not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {choice!r}")
+    if not isinstance(priors, torch.Tensor) or priors.ndim != 1 or priors.numel() < 1:
+        raise ValueError(f"priors must be a 1-D tensor of K >= 1 weights, got {priors!r}")
+    if isinstance(n_dims, bool) or not isinstance(n_dims, int) or n_dims < 1:
+        raise ValueError(f"n_dims must be an integer >= 1, got {n_dims!r}")
+
+
 def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     """Unit-scale offsets (K, D), centred so that sum_k pi_k offsets[k] = 0.
 
@@ -98,7 +108,10 @@ def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     ortho (Eq. 10): U = orthonormal frame of O (reduced QR), offsets[k] = U[:, k] - sum_l pi_l U[:, l].
     Everything after the draw works in place: at D = 65536 a fresh K x D buffer costs more than the arithmetic.
     """
+    check_draw(kind, OFFSETS, "kind", priors, n_dims)
     n_components = priors.shape[0]
+    if kind == "ortho" and n_components > n_dims:
+        raise ValueError(f"priors must have at most n_dims = {n_dims} components for ortho offsets, got {n_components}")
     rows = torch.randn(n_components, n_dims, generator=generator, device=device, dtype=dtype)
     if kind == "ortho":
         rows = orthonormal_rows(rows)
@@ -124,6 +137,7 @@ def low_rank_eigen(priors, offsets):
 def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True, prior_list=None):
     """Everything one kernel step needs for `covariance`, at unit scale (and the noise-matched bound if asked).
     prior_list: the priors as Python floats, if the caller has them (saves a device sync per draw)."""
+    check_draw(covariance, COVARIANCES, "covariance", priors, n_dims)
     offset_rows = draw_offsets(offsets, priors, n_dims, generator, device, dtype)
     mix = Mixture(priors=priors, offsets=offset_rows)
     n_components = priors.shape[0]

@@ -41,6 +41,8 @@ def check_seed(seed):
 
 def default_noise_sampler(x, seed=None):
     """ComfyUI's default: torch.randn from a generator on x's device seeded with `seed` (global RNG without one)."""
+    if not isinstance(x, torch.Tensor):
+        raise ValueError(f"x must be a torch.Tensor, got {type(x).__name__}")
     seed = check_seed(seed)
     generator = None
     if seed is not None:

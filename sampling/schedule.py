@@ -57,12 +57,23 @@ class Step:
     out_scale: float
 
 
+def check_step(name, level, next_name, level_next, eta, top=math.inf):
+    """A step from level to 0 < level_next <= level (<= top), eta in [0, 1]; all finite numbers."""
+    for what, value, low, high in ((name, level, 0.0, top), (next_name, level_next, 0.0, top), ("eta", eta, 0.0, 1.0)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not low <= value <= high:
+            raise ValueError(f"{what} must be a finite number in [{low}, {high}], got {value!r}")
+    if not 0 < level_next <= level:
+        raise ValueError(f"{next_name} must be in (0, {name}] = (0, {level}], got {level_next}")
+
+
 def ddim_step(sigma, sigma_next, eta):
     """DDIM in VE form (Eq. 6), sigma -> sigma_next > 0.
 
     var = eta^2 (1 - a') / (1 - a) (1 - a / a') in VP units; var / a' is k-diffusion's sigma_up^2, so
     x' = x0 + sigma_down * eps + (delta_k + xi) / sqrt(a') with sigma_down^2 = sigma'^2 - var / a'.
     """
+    check_step("sigma", sigma, "sigma_next", sigma_next, eta)
     a_next = alpha_from_sigma(sigma_next)
     # sigma_up written as k-diffusion's get_ancestral_step does, so that s = 0 reproduces euler_ancestral(eta).
     sigma_up = eta * math.sqrt(sigma_next**2 * (sigma**2 - sigma_next**2) / sigma**2) if sigma > 0 else 0.0
@@ -78,6 +89,7 @@ def rfim_step(tau, tau_next, eta):
     var = (eta tau')^2,  x' = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau.
     (Eq. 20 as printed has the wrong sign on the x0 term of its expanded form; this is the form derived from Eq. 18.)
     """
+    check_step("tau", tau, "tau_next", tau_next, eta, top=1.0)
     var = (eta * tau_next) ** 2
     return Step(sigma=tau, x_coef=1.0 - tau, x0_coef=1.0 - tau_next,
                 eps_coef=math.sqrt(max(tau_next**2 - var, 0.0)), var=var, out_scale=1.0)

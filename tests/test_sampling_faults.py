@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from ddim_gmm.sampling import (check_options, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim,
-                               sample_rfim_gmm)
+from ddim_gmm.sampling import (check_options, ddim_step, default_noise_sampler, draw_mixture, draw_offsets,
+                               preset_options, rfim_step, sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm)
 from ddim_gmm.sampling.samplers import NonFiniteError
 
 from _toys import shrink_model
@@ -152,3 +152,27 @@ def test_bad_arguments_of_the_helpers_are_value_errors():
     with pytest.raises(ValueError, match="unknown option"):
         check_options(64, sigma=2.0)
     assert check_options(64, s=2).s == 2.0
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: draw_offsets("svd", torch.full((4,), 0.25), 16, None, "cpu", torch.float32), "kind must be one of"),
+    (lambda: draw_offsets("ortho", torch.full((4,), 0.25), 3, None, "cpu", torch.float32), "at most n_dims = 3"),
+    (lambda: draw_offsets("rand", [0.5, 0.5], 16, None, "cpu", torch.float32), "priors must be a 1-D tensor"),
+    (lambda: draw_offsets("rand", torch.ones(2, 2), 16, None, "cpu", torch.float32), "priors must be a 1-D tensor"),
+    (lambda: draw_offsets("rand", torch.full((2,), 0.5), 0, None, "cpu", torch.float32), "n_dims must be"),
+    (lambda: draw_offsets("rand", torch.full((2,), 0.5), 16.0, None, "cpu", torch.float32), "n_dims must be"),
+    (lambda: draw_mixture("ortho", "full", torch.full((2,), 0.5), 16, None, "cpu", torch.float32),
+     "covariance must be one of"),
+    (lambda: ddim_step(1.0, 2.0, 1.0), "sigma_next must be in (0, sigma]"),
+    (lambda: ddim_step(1.0, 0.0, 1.0), "sigma_next must be in (0, sigma]"),
+    (lambda: ddim_step(float("nan"), 0.5, 1.0), "sigma must be a finite number"),
+    (lambda: ddim_step(2.0, 1.0, 1.5), "eta must be a finite number in [0.0, 1.0]"),
+    (lambda: ddim_step(torch.tensor(2.0), 1.0, 1.0), "sigma must be a finite number"),
+    (lambda: rfim_step(1.5, 0.5, 0.0), "tau must be a finite number in [0.0, 1.0]"),
+    (lambda: rfim_step(0.5, 0.8, 0.0), "tau_next must be in (0, tau]"),
+    (lambda: default_noise_sampler([1.0], seed=1), "x must be a torch.Tensor"),
+    (lambda: default_noise_sampler(torch.zeros(1, 2), seed="1"), "seed must be an integer"),
+])
+def test_bad_arguments_of_the_building_blocks_are_value_errors(call, name):
+    with pytest.raises(ValueError, match=re.escape(name)):
+        call()
