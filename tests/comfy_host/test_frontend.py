@@ -216,6 +216,23 @@ def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screens
         page.screenshot(path=str(screenshots / "workflow_sd15_txt2img.png"))
 
 
+def test_a_workflow_saved_before_the_extension_loads_with_its_values_and_fits(page, tmp_path):
+    # As the pack's workflows were saved before widgets could hide: eleven rows tall, a saved view, preset custom.
+    workflow = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.json").read_text())
+    workflow["extra"] = {"ds": {"scale": 1.0, "offset": [0, 0]}}
+    (node,) = [node for node in workflow["nodes"] if node["type"] == "SamplerDDIMGMM"]
+    node["size"] = [360, 372]
+    node["widgets_values"][0] = "EXACT"
+    old = tmp_path / "saved_before.json"
+    old.write_text(json.dumps(workflow))
+    drop_workflow(page, old)
+    saved = {n["id"]: n for n in page.evaluate("() => app.graph.serialize().nodes")}
+    assert saved[node["id"]]["widgets_values"] == node["widgets_values"]
+    names = page.evaluate("(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node["id"])
+    state = assert_shows_what_takes_effect(page, node["id"], names)
+    assert state["height"] < 372 and saved[node["id"]]["size"][0] == 360
+
+
 def history_images(server, prompt_id):
     status, history = fetch(f"{server.url}/history/{prompt_id}")
     entry = history.get(prompt_id) if status == 200 and isinstance(history, dict) else None
