@@ -11,7 +11,6 @@ DDIM_GMM_UPDATE_SCREENSHOTS=1.
 import json
 import os
 import time
-from pathlib import Path
 
 import pytest
 
