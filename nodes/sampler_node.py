@@ -19,10 +19,10 @@ class SamplerDDIMGMM:
                 "The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
                 "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
                 "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
-                "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). " + CONTROL + ": a "
-                "diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise of the variance "
-                "ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the mixture with the same "
-                "seed to see whether the mixture does more than add noise. A preset fixes "
+                "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). "
+                + CONTROL + ": a diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise "
+                "of the variance ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the "
+                "mixture with the same seed to see whether the mixture does more than add noise. A preset fixes "
                 "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.",
                 # Read by web/ddim_gmm.js: which widgets to hide for each preset and offset schedule.
                 TABLE_KEY: visibility_table()}),
