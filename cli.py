@@ -75,7 +75,8 @@ def build_parser():
             sub = top.add_parser(path[0], **options)
         else:
             if path[0] not in groups:
-                group = top.add_parser(path[0], help="benchmarks", description="benchmarks", formatter_class=HelpFormatter)
+                group = top.add_parser(path[0], help="benchmarks", description="benchmarks",
+                                       formatter_class=HelpFormatter)
                 groups[path[0]] = group.add_subparsers(dest="which", required=True, metavar="BENCHMARK")
             sub = groups[path[0]].add_parser(path[1], **options)
         sub.set_defaults(module=module)

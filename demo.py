@@ -21,7 +21,8 @@ def add_arguments(parser):
     parser.add_argument("--out", default="out/demo", help="output directory")
     parser.add_argument("--steps", type=number(int, 1), default=10, help="sampling steps")
     parser.add_argument("--eta", type=number(float, 0, 1), default=0.0, help="eta for every sampler")
-    parser.add_argument("--s", type=number(float, 0, S_MAX), default=1.0, help="offset scale s of the constant-s presets")
+    parser.add_argument("--s", type=number(float, 0, S_MAX), default=1.0,
+                        help="offset scale s of the constant-s presets")
     parser.add_argument("--cfg", type=number(float, 0, 100), default=2.5, help="classifier-free guidance scale")
     parser.add_argument("--seed", type=number(int, 0, 2**63 - 1), default=0, help="seed (noise, labels, mixture draws)")
     parser.add_argument("--per-digit", type=number(int, 1), default=2, help="grid columns per digit")

@@ -264,4 +264,5 @@ def run(args):
             writer.writerows(model_rows)
     write_markdown(out / "speed.md", rows, inits, memory, model_rows)
     print((out / "speed.md").read_text())
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; wrote {out / 'speed.csv'} and {out / 'speed.md'}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; wrote {out / 'speed.csv'} and "
+          f"{out / 'speed.md'}")

@@ -3,14 +3,15 @@
 from .control import MATCHES, sample_ddim_control, sample_rfim_control
 from .mixture import COVARIANCES, OFFSETS, Mixture, draw_mixture, draw_offsets, low_rank_eigen
 from .presets import PRESETS, VARIANTS, preset_options
-from .samplers import (OFFSET_SCHEDULES, GmmOptions, check_options, default_noise_sampler, sample_ddim,
-                       sample_ddim_gmm, sample_rfim, sample_rfim_gmm)
+from .samplers import (OFFSET_SCHEDULES, GmmOptions, NonFiniteError, check_options, default_noise_sampler,
+                       sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm)
 from .schedule import alpha_from_sigma, ddim_step, rfim_step, sigmas_to_floats
 
 __all__ = [
     "sample_ddim_gmm", "sample_rfim_gmm", "sample_ddim", "sample_rfim", "sample_ddim_control", "sample_rfim_control",
     "MATCHES", "PRESETS", "VARIANTS", "preset_options",
-    "GmmOptions", "check_options", "default_noise_sampler", "OFFSETS", "COVARIANCES", "OFFSET_SCHEDULES",
+    "GmmOptions", "NonFiniteError", "check_options", "default_noise_sampler", "OFFSETS", "COVARIANCES",
+    "OFFSET_SCHEDULES",
     "Mixture", "draw_mixture", "draw_offsets", "low_rank_eigen", "alpha_from_sigma", "ddim_step", "rfim_step",
     "sigmas_to_floats",
 ]

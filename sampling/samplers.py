@@ -315,7 +315,8 @@ def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
     eta: DDIM stochasticity in [0, 1] (0 = deterministic DDIM plus offsets, 1 = DDPM variance).
-    s: offset scale in [0, 100], VP units (the paper's s; it searched {0.01, 0.1, 1, 10}), for offset_schedule="constant".
+    s: offset scale in [0, 100], VP units (the paper's s; it searched {0.01, 0.1, 1, 10}), for
+        offset_schedule="constant".
     n_components: K >= 1 mixture components (<= D for ortho offsets or vub covariance).
     offsets: "ortho" (Eq. 10, orthonormal frame) or "rand" (Eq. 9, random unit directions).
     covariance: "diag" (diagonal of var I - Delta_k), "vub" (the paper's variance upper bounds, Eq. 34) or

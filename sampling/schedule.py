@@ -31,7 +31,8 @@ def sigmas_to_floats(sigmas, flow=False):
         if flow and v > 1:
             raise ValueError(f"flow sigmas (tau) must lie in [0, 1], got sigmas[{i}] = {v}")
         if i > 0 and v > values[i - 1]:
-            raise ValueError(f"sigmas must be non-increasing, got sigmas[{i - 1}] = {values[i - 1]} < sigmas[{i}] = {v}")
+            raise ValueError(f"sigmas must be non-increasing, got sigmas[{i - 1}] = {values[i - 1]} < "
+                             f"sigmas[{i}] = {v}")
     return values
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from ddim_gmm.sampling import (check_options, ddim_step, default_noise_sampler, draw_mixture, draw_offsets,
-                               preset_options, rfim_step, sample_ddim, sample_ddim_gmm, sample_rfim, sample_rfim_gmm)
-from ddim_gmm.sampling.samplers import NonFiniteError
+from ddim_gmm.sampling import (NonFiniteError, check_options, ddim_step, default_noise_sampler, draw_mixture,
+                               draw_offsets, preset_options, rfim_step, sample_ddim, sample_ddim_gmm, sample_rfim,
+                               sample_rfim_gmm)
 
 from _toys import shrink_model
 
@@ -128,10 +128,12 @@ def test_every_bad_argument_of_the_samplers_is_a_value_error_naming_it(sampler, 
 
 @pytest.mark.parametrize("sampler", [sample_ddim_gmm, sample_rfim_gmm])
 @pytest.mark.parametrize("options, name", [
-    (dict(priors=["a"] * 8), "priors"), (dict(priors=object()), "priors"), (dict(priors=[[0.5], [0.25, 0.25]]), "priors"),
+    (dict(priors=["a"] * 8), "priors"), (dict(priors=object()), "priors"),
+    (dict(priors=[[0.5], [0.25, 0.25]]), "priors"),
     (dict(n_components=None), "n_components"), (dict(n_components="8"), "n_components"),
     (dict(s=None), "s must"), (dict(offsets=None), "offsets"), (dict(covariance=["vub"]), "covariance"),
-    (dict(offset_schedule=None), "offset_schedule"), (dict(offset_variance_fraction="half"), "offset_variance_fraction"),
+    (dict(offset_schedule=None), "offset_schedule"),
+    (dict(offset_variance_fraction="half"), "offset_variance_fraction"),
 ])
 def test_every_bad_gmm_option_is_a_value_error_naming_it(sampler, options, name):
     model, calls = counting(shrink_model)
