@@ -407,7 +407,7 @@ def run(args):
     cells = plan(args)
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only, upgrade=None)   # our own key format
     settings = sorted({c[0] for c in cells})
     runner = Runner(args.weights_dir, settings)
     rows, nfe_table, missing = [], {}, []

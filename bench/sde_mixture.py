@@ -179,7 +179,7 @@ def run(args):
     sampler_function(args.sampler)
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"))
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), upgrade=None)   # keys of our own format
     ctx = Context(args.weights_dir, ["ddpm"])
     # The real digits' classifier features: precision / recall (k = 3) and KID, as bench compare computes them.
     ctx.ref_features = classifier_outputs(ctx.classifier, ctx.images)[0]

@@ -84,6 +84,11 @@ def test_benchmark_runs_end_to_end(tmp_path):
     assert [r["noise"] for r in rows] == ["gaussian", "mixture f=0.5", "mixture f=1"]
     assert "fd_change_pct" in rows[1] and "fd_change_pct" in rows[2] and rows[0]["fd"] > 0
     assert rows[0]["fd"] != rows[1]["fd"]                  # the swap changed the samples
+    # A second run is served from the cache: nothing is run again, the numbers are the same.
+    lines = (out / "cells.jsonl").read_text()
+    again = main(["bench", "sde-mixture", "--out", str(out), "--nfe", "3", "--cfg", "2.5", "--seeds", "2",
+                  "--n-samples", "20", "--threads", "1", "--fraction", "0.5,1"])
+    assert (out / "cells.jsonl").read_text() == lines and [r["fd"] for r in again] == [r["fd"] for r in rows]
     with pytest.raises(ValueError, match="fraction"):
         main(["bench", "sde-mixture", "--out", str(out), "--fraction", "0"])
     assert (out / "results.md").exists() and (out / "cells.jsonl").exists()
