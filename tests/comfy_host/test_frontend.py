@@ -201,12 +201,22 @@ def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screens
     api = json.loads(path.with_suffix(".api.json").read_text())
     assert {k: (v["class_type"], v["inputs"]) for k, v in prompt.items()} == {
         k: (v["class_type"], v["inputs"]) for k, v in api.items()}
-    # The whole graph is in view, clear of the side bar and the top menu.
-    view = page.evaluate("""() => { const ds = app.canvas.ds, [w, h] = [app.canvas.canvas.width, app.canvas.canvas.height];
-        return app.graph.nodes.map(n => { const [x, y, bw, bh] = n.boundingRect;
-            return [(x + ds.offset[0]) * ds.scale, (y + ds.offset[1]) * ds.scale,
-                    (x + bw + ds.offset[0]) * ds.scale, (y + bh + ds.offset[1]) * ds.scale, w, h]; }); }""")
-    assert all(x0 >= 0 and y0 >= 0 and x1 <= w and y1 <= h for x0, y0, x1, y1, w, h in view), view
+    # The whole graph is in view: every node's corners are on screen and on the canvas itself, not under the side
+    # bar, the menus, the tab bar or the zoom controls.
+    covered = page.evaluate("""() => {
+        const ds = app.canvas.ds, box = app.canvas.canvas.getBoundingClientRect(), inset = 3, covered = [];
+        for (const node of app.graph.nodes) {
+            const [x, y, w, h] = node.boundingRect;
+            for (const [cx, cy] of [[x, y], [x + w, y], [x, y + h], [x + w, y + h]]) {
+                const sx = box.x + (cx + ds.offset[0]) * ds.scale + (cx === x ? inset : -inset);
+                const sy = box.y + (cy + ds.offset[1]) * ds.scale + (cy === y ? inset : -inset);
+                const hit = document.elementFromPoint(sx, sy);
+                if (hit !== app.canvas.canvas) covered.push([node.type, sx, sy, hit?.tagName, hit?.className]);
+            }
+        }
+        return covered;
+    }""")
+    assert covered == [], covered
     for node in workflow["nodes"]:
         if node["type"] == "SamplerDDIMGMM":
             assert_shows_what_takes_effect(page, node["id"], [w for w in page.evaluate(
