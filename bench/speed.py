@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 from ..cli import number, refuse_overwrite
 from ..sampling import PRESETS, draw_mixture, preset_options, sample_ddim_gmm
 from ..sampling.mixture import uniform_priors
+from ..sampling.samplers import FiniteWatch, check_latent
 
 SHAPES = {"4x64x64": (4, 64, 64), "4x128x128": (4, 128, 128), "16x128x128": (16, 128, 128)}
 # issue 5: max ratio to DDIM (shared presets, exact), to the floor (per-step presets)
@@ -143,7 +144,20 @@ def init_time(shape, n_components, repeats):
         generator = torch.Generator().manual_seed(0)
         out[covariance] = min(time_call(lambda: draw_mixture("ortho", covariance, priors, n_dims, generator, "cpu",
                                                              torch.float32)) for _ in range(repeats))
+    out.update(check_time(shape))
     return out
+
+
+def check_time(shape, calls=200):
+    """What the finiteness checks cost at batch 1: the latent's, once per run, and the model output's, every step
+    (samplers.check_latent and FiniteWatch); the minimum over 10 rounds of `calls` calls."""
+    x = torch.randn(1, *shape, generator=torch.Generator().manual_seed(0))
+    watch = FiniteWatch(x, [float(i) for i in range(calls + 1)])
+
+    def per_call(fn):
+        return min(time_call(lambda: [fn(i) for i in range(calls)]) for _ in range(10)) / calls
+
+    return dict(check_run=per_call(lambda i: check_latent(x)), check_step=per_call(lambda i: watch.see(i, x, x)))
 
 
 def mixture_bytes(shape, n_components):
@@ -217,12 +231,14 @@ def write_markdown(path, rows, inits, memory, model_rows=()):
         floor = "" if r["ratio_to_floor"] != r["ratio_to_floor"] else f"{r['ratio_to_floor']:.2f}"
         lines.append(f"| {r['shape']} | {r['K']} | {r['sampler']} | {r['ms_per_step']:.3f} | "
                      f"{r['ratio_to_ddim']:.2f} | {floor} | {r['goal']} | {met} |")
-    lines += ["", "| latent | K | init ORTHO + VUB (ms) | init ORTHO + EXACT (ms) | extra memory vub / diag / exact |",
-              "| --- | --- | --- | --- | --- |"] if inits else []
+    lines += ["", "| latent | K | init ORTHO + VUB (ms) | init ORTHO + EXACT (ms) | extra memory vub / diag / exact "
+                  "| finiteness checks: per run / per step (us) |",
+              "| --- | --- | --- | --- | --- | --- |"] if inits else []
     for (shape, k), t in inits.items():
         m = memory[(shape, k)]
         lines.append(f"| {shape} | {k} | {1000 * t['vub']:.2f} | {1000 * t['exact']:.2f} | "
-                     f"{m['vub']:,} / {m['diag']:,} / {m['exact']:,} bytes |")
+                     f"{m['vub']:,} / {m['diag']:,} / {m['exact']:,} bytes | "
+                     f"{1e6 * t['check_run']:.1f} / {1e6 * t['check_step']:.1f} |")
     if model_rows:
         lines += ["", "| embedded DDPM, 1x16x16 | batch | ms per run | overhead vs DDIM |", "| --- | --- | --- | --- |"]
         lines += [f"| {r['sampler']} | {r['batch']} | {r['ms_per_run']:.1f} | {r['overhead_percent']:+.2f} % |"
