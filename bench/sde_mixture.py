@@ -156,7 +156,7 @@ def markdown_table(rows, args):
                  pm(r, "fd_pixels", 2),
                  f"{r['fd_pixels_change_pct']:+.1f}% ± {r['fd_pixels_change_pct_std']:.1f}"
                  if "fd_pixels_change_pct" in r else "", pm(r, "is", 2), pm(r, "class_rate", 3)]
-        cells += [pm(r, m, 4) for m in extra] + [str(r["seeds"])]
+        cells += [pm(r, m, 0 if m == "kid" else 3) for m in extra] + [str(r["seeds"])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
