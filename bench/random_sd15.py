@@ -14,7 +14,7 @@ Interface (kept stable; the host tests, the frontend tests and `bench soak` use 
     python -m ddim_gmm.bench.random_sd15 OUT.safetensors [--seed N]     (needs COMFYUI_PATH)
     python path/to/bench/random_sd15.py OUT.safetensors [--seed N]        (the same, without installing the package)
 
-What is inside (float16, about 420 MB, keys as in an original SD1.5 .ckpt):
+What is inside (float16, 451 MB, keys as in an original SD1.5 .ckpt):
 - model.diffusion_model.*: the SD1.5 UNet shrunk to one resolution level, one ResBlock and one cross-attention
   transformer per block, no middle block. ComfyUI detects SD1.5 from the fields it reads off the state dict
   (model_channels 320, context_dim 768, use_linear_in_transformer False, adm_in_channels None), which the
