@@ -18,7 +18,7 @@ Two choices keep ComfyUI's rows comparable with the plain path's (both tested in
   (k-diffusion's DiscreteEpsDDPMDenoiser) interpolates t in log sigma. The wrapper interpolates by default so both
   paths run the same model; timestep="nearest" keeps ComfyUI's rounding (equal to DiscreteEpsDenoiser(quantize=True)).
 - initial noise: ComfyUI's KSAMPLER scales the noise by sqrt(1 + sigma_0^2) rather than sigma_0 when sigma_0 is the
-  schedule's sigma_max (a relative change of 1.4e-5 at this model's sigma_max = 190). Kept: it is what users get.
+  schedule's sigma_max (a relative change of 1.3e-5 at this model's sigma_max = 197). Kept: it is what users get.
 
 Two ways to run them:
 - `comfy_peers()`: bench.peers Peer rows, which bench compare (`python -m ddim_gmm bench compare`) picks up when
