@@ -332,8 +332,12 @@ def sample_ddim_gmm(model, x, sigmas, extra_args=None, callback=None, disable=No
         fraction * s_max^2, s_max the largest scale keeping var I - Delta_k PSD; `s` is then unused).
     noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded like ComfyUI's from `seed`, else
         extra_args["seed"] (ComfyUI puts it there), else torch's global generator. The GMM's own draws use a separate
-        generator derived from the same seed.
-    seed: for scripts whose model does not take a `seed` keyword from extra_args.
+        CPU generator derived from the same seed, so the mixture is the same on every device.
+    seed: an integer, for scripts whose model does not take a `seed` keyword from extra_args.
+
+    Raises ValueError naming the parameter for any bad argument (a latent with NaN or Inf, an empty batch, a seed
+    that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
+    if the model returns NaN or Inf.
     """
     gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
                priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
