@@ -23,7 +23,8 @@ import torch
 from tqdm.auto import trange
 
 from .kernel import kernel_step
-from .samplers import MixtureSource, check_eta, check_options, compute_dtype, default_noise_sampler, gmm_generator
+from .samplers import (FiniteWatch, MixtureSource, check_callables, check_eta, check_options, compute_dtype,
+                       default_noise_sampler, gmm_generator)
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 MATCHES = ("offsets", "total")
@@ -66,6 +67,7 @@ def check_match(match):
 def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
                    eta=0.0, gmm=None, match="offsets", seed=None):
     """The control's loop; gmm: the mixture options the GMM sampler would get (validated against x's size)."""
+    check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
     dtype = compute_dtype(x)
     eta = check_eta(eta)
@@ -82,10 +84,12 @@ def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disab
     # The mixture the GMM sampler would draw with this seed: same generator, same order of draws.
     source = MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps], gmm_generator(x, seed),
                            x.device, dtype)
+    watch = FiniteWatch(x, levels)  # a NaN or Inf model output stops the run naming the step (as the GMM loop does)
 
     s_in = x.new_ones([batch])
     for i in trange(len(levels) - 1, disable=disable):
         denoised = model(x, sigmas[i] * s_in, **extra_args)
+        watch.see(i, denoised, x)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
         step = steps[i]
@@ -99,6 +103,7 @@ def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disab
         x_next = kernel_step(x.reshape(batch, n_dims).to(dtype), denoised.reshape(batch, n_dims).to(dtype),
                              dataclasses.replace(step, var=v), z)
         x = x_next.reshape(x.shape).to(x.dtype)
+    watch.finish()
     return x
 
 

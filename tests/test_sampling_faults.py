@@ -8,15 +8,16 @@ import pytest
 import torch
 
 from ddim_gmm.sampling import (NonFiniteError, check_options, ddim_step, default_noise_sampler, draw_mixture,
-                               draw_offsets, preset_options, rfim_step, sample_ddim, sample_ddim_gmm, sample_rfim,
-                               sample_rfim_gmm)
+                               draw_offsets, preset_options, rfim_step, sample_ddim, sample_ddim_control,
+                               sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
 
 from _toys import shrink_model
 
 SIGMAS = torch.tensor([14.6, 6.0, 2.0, 0.7, 0.2, 0.0])
 TAUS = torch.tensor([1.0, 0.8, 0.6, 0.4, 0.2, 0.0])
-SAMPLERS = [(sample_ddim_gmm, SIGMAS), (sample_rfim_gmm, TAUS), (sample_ddim, SIGMAS), (sample_rfim, TAUS)]
-IDS = ["ddim_gmm", "rfim_gmm", "ddim", "rfim"]
+SAMPLERS = [(sample_ddim_gmm, SIGMAS), (sample_rfim_gmm, TAUS), (sample_ddim, SIGMAS), (sample_rfim, TAUS),
+            (sample_ddim_control, SIGMAS), (sample_rfim_control, TAUS)]
+IDS = ["ddim_gmm", "rfim_gmm", "ddim", "rfim", "ddim_control", "rfim_control"]
 
 
 def counting(model):
