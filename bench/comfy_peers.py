@@ -35,6 +35,8 @@ import sys
 
 import torch
 
+from ..cli import number
+
 # ComfyUI's samplers that k-diffusion lacks and users pick (issue 14).
 COMFY_SAMPLERS = ("er_sde", "sa_solver", "res_multistep", "seeds_2", "gradient_estimation", "uni_pc", "deis", "ipndm")
 # Valid on the flow model: er_sde, sa_solver and seeds_2 convert sigma to log-SNR through model_sampling (CONST-aware);
@@ -244,7 +246,7 @@ def add_arguments(parser):
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=value, help=f"(default {value})")
     parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
     parser.add_argument("--cached-only", action="store_true",
                         help="run nothing: rebuild the tables from the cells in the cache (missing ones are listed "

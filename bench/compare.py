@@ -25,6 +25,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from ..cli import number
 from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
 from .quality import Cache, Context
 
@@ -63,7 +64,7 @@ def add_arguments(parser):
     parser.add_argument("--n-samples", type=int, default=DEFAULTS["n_samples"], help="samples per run")
     parser.add_argument("--n-components", type=int, default=8, help="K of the GMM rows")
     parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
     parser.add_argument("--include", default="",
                         help="comma list of other bench-compare output directories whose cached rows (same seeds and "

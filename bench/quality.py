@@ -22,6 +22,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
+from ..cli import number
 from ..sampling import (VARIANTS, preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim,
                         sample_rfim_control, sample_rfim_gmm)
 from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
@@ -65,7 +66,7 @@ def add_arguments(parser):
                         help="also evaluate each constant-s preset's matched-noise control (sampling.control) at the "
                              "preset's chosen s, on the same seeds")
     parser.add_argument("--batch", type=int, default=600, help="samples per sampler call")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
     parser.add_argument("--cached-only", action="store_true",
                         help="run nothing: rebuild the CSV, table and plots from the cells already in the cache "

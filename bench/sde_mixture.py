@@ -25,6 +25,7 @@ import time
 
 import torch
 
+from ..cli import number
 from ..sampling import draw_mixture
 from ..sampling.kernel import component_coefficients, mixture_noise
 from ..sampling.mixture import uniform_priors
@@ -92,7 +93,7 @@ def add_arguments(parser):
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=value, help=f"(default {value})")
     parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
     parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
 
 
