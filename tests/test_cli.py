@@ -64,6 +64,12 @@ def test_every_command_and_every_option_shows_its_default():
     (["bench", "speed", "--steps", "0"], "argument --steps: must be an integer >= 1, got '0'"),
     (["bench", "speed", "--components", "x"], "argument --components: must be an integer >= 1, got 'x'"),
     (["bench", "speed", "--shapes", "4x4"], "argument --shapes: invalid choice: '4x4'"),
+    (["bench", "quality", "--threads", "0"], "argument --threads: must be an integer >= 1, got '0'"),
+    (["bench", "compare", "--threads", "0"], "argument --threads: must be an integer >= 1, got '0'"),
+    (["bench", "comfy-peers", "--threads", "-1"], "argument --threads: must be an integer >= 1, got '-1'"),
+    (["bench", "sde-mixture", "--threads", "0"], "argument --threads: must be an integer >= 1, got '0'"),
+    (["bench", "soak", "--prompts", "0"], "argument --prompts: must be an integer >= 1, got '0'"),
+    (["bench", "soak", "--steps", "2000"], "argument --steps: must be an integer in [1, 1000], got '2000'"),
     (["demo", "--nope"], "unrecognized arguments: --nope"),
     (["nope"], "invalid choice: 'nope'"),
 ])
