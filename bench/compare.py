@@ -8,8 +8,9 @@ reported. Every sampler sees the same seeds: the same initial noise, the same la
 
 Metrics per run (bench.metrics): classifier-feature FD, pixel FD, improved precision / recall (k = 3) and KID in the
 classifier's features, IS analogue, class rate (CFG > 0); mean and sd over the seeds. Each GMM row is compared with its
-control and with euler (= DDIM at eta 0), paired by seed: a gain counts only if the mean paired FD change is beyond its
-sd over the seeds and neither precision nor pixel FD gets worse beyond theirs.
+control, and GMM and control rows with DDIM at the same eta (euler at eta 0, euler_ancestral at eta 1), paired by
+seed: a gain counts only if the mean paired FD change is beyond its sd over the seeds and neither precision nor pixel
+FD gets worse beyond theirs.
 
 Runs are cached in --out/cells.jsonl keyed by the sampler's stream version (bench.streams); the benchmark writes to
 out/ unless --out points at bench/results/.
@@ -243,7 +244,7 @@ def included_rows(directories, rows, seeds, n):
 
 def summarise(setting, cfg, nfe, peer, steps, evals, n):
     row = dict(setting=setting, cfg=cfg, nfe=nfe, sampler=peer.name, source=peer.source, kind=peer.kind,
-               gmm=peer.gmm, steps=steps,
+               gmm=peer.gmm, control=peer.control, steps=steps,
                nfe_used=evals[0]["nfe_used"], n_samples=n, seeds=len(evals),
                seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
     for metric in METRICS:
@@ -288,17 +289,21 @@ def verdict(row, base):
 
 
 def add_paired(rows):
-    """For each GMM row: paired changes against its control(s) and against euler (= DDIM / RFIM at eta 0)."""
+    """Paired changes of each GMM row against its control, and of GMM and control rows against DDIM / RFIM at the same
+    eta (euler at eta 0, euler_ancestral at eta 1 for diffusion)."""
     by_cell = {}
     for r in rows:
         by_cell.setdefault((r["setting"], r["cfg"], r["nfe"]), {})[r["sampler"]] = r
     for cell in by_cell.values():
-        euler = cell.get("euler")
         for name, r in cell.items():
             if r["gmm"] is None:
                 continue
-            control = cell.get(control_name(r["kind"], *r["gmm"]))
-            for label, base in (("control", control), ("euler", euler)):
+            variant, eta, s = r["gmm"]
+            ddim = {0.0: "euler", 1.0: "euler_ancestral" if r["kind"] == "diffusion" else None}.get(eta)
+            bases = [("ddim", cell.get(ddim))]
+            if r["control"] is None:
+                bases.append(("control", cell.get(control_name(r["kind"], variant, eta, s))))
+            for label, base in bases:
                 if base is None or base["seeds"] != r["seeds"] or r["seeds"] < 2:
                     continue
                 for metric in ("fd", "fd_pixels", "precision", "recall"):
@@ -310,8 +315,8 @@ COLUMNS = ["setting", "cfg", "nfe", "sampler", "source", "steps", "nfe_used", "f
            "fd_pixels_std", "precision", "precision_std", "recall", "recall_std", "kid", "kid_std", "is", "is_std",
            "class_rate", "class_rate_std", "fd_vs_control", "fd_vs_control_std", "fd_pixels_vs_control",
            "fd_pixels_vs_control_std", "precision_vs_control", "precision_vs_control_std", "recall_vs_control",
-           "recall_vs_control_std", "verdict_vs_control", "fd_vs_euler", "fd_vs_euler_std", "fd_pixels_vs_euler",
-           "fd_pixels_vs_euler_std", "verdict_vs_euler", "n_samples", "seeds", "seconds_per_run"]
+           "recall_vs_control_std", "verdict_vs_control", "fd_vs_ddim", "fd_vs_ddim_std", "fd_pixels_vs_ddim",
+           "fd_pixels_vs_ddim_std", "verdict_vs_ddim", "n_samples", "seeds", "seconds_per_run"]
 
 
 def _fmt(value):

@@ -37,7 +37,8 @@ class Peer:
     stream:  the name whose stream version (bench.streams) keys its cached runs; `version` overrides it (for peers
              whose stream this package does not define, e.g. ComfyUI's).
     source:  where the sampler comes from ("k-diffusion", "ddim-gmm", "ComfyUI").
-    gmm:     (variant, eta, s) of a DDIM-GMM / RFIM-GMM row (None for every other row).
+    gmm:     (variant, eta, s) of a DDIM-GMM / RFIM-GMM row or of a control (None for every other row).
+    control: the match mode of a matched-noise control row ("offsets" or "total"), else None.
     """
 
     name: str
@@ -48,6 +49,7 @@ class Peer:
     version: int = None
     source: str = "k-diffusion"
     gmm: tuple = None
+    control: str = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -153,7 +155,7 @@ def control_peer(kind, variant, eta, s, match="offsets", n_components=8):
     def call(model, x, sigmas, extra_args, seed):
         return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
     return Peer(control_name(kind, variant, eta, s, match), kind, one_per_step, call, stream="CONTROL",
-                source="ddim-gmm")
+                source="ddim-gmm", gmm=(variant, eta, s), control=match)
 
 
 def control_name(kind, variant, eta, s, match="offsets"):

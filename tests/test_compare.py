@@ -50,8 +50,9 @@ def test_bench_compare_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert cells["flow", 0.0, 3, "heun"]["nfe_used"] == 3
     assert {k[3] for k in cells if k[:3] == ("ddpm", 5.0, 2)} == {"euler"}
     ours = cells["ddpm", 2.5, 3, gmm]
+    assert "fd_vs_ddim" in cells["ddpm", 2.5, 3, "DDIM-CONTROL ortho offsets eta 0 s 1"]
     for key in ("fd_vs_control", "fd_pixels_vs_control", "precision_vs_control", "verdict_vs_control",
-                "fd_vs_euler", "precision", "recall", "kid"):
+                "fd_vs_ddim", "precision", "recall", "kid"):
         assert key in ours, key
     # Resumes from the cache: nothing runs again.
     with open(os.path.join(out, "cells.jsonl")) as f:
