@@ -49,16 +49,16 @@ def test_classifier_held_out_accuracy():
     assert accuracy >= 0.98
 
 
-def test_ddpm_ddim_100_steps_cfg_makes_the_asked_digits():
+def test_ddpm_ddim_20_steps_cfg_makes_the_asked_digits():
     torch.set_num_threads(2)
     model = denoisers.load_ddpm_denoiser(cfg_scale=2.5)
-    sigmas = model.denoiser.get_sigmas(100)
+    sigmas = model.denoiser.get_sigmas(20)
     labels = torch.arange(10).repeat(10)
     x = torch.randn((100, 1, 16, 16), generator=torch.Generator().manual_seed(0)) * sigmas[0]
     samples = sample_ddim(model, x, sigmas, extra_args={"seed": 0, "y": labels}, disable=True, eta=0.0)
     with torch.no_grad():
         rate = (denoisers.load_classifier()(samples.clamp(-1, 1)).argmax(1) == labels).double().mean().item()
-    # Measured: 99 of these 100 samples are classified as their conditioning label (98 of 100 at 10 steps).
+    # Measured: 99 of these 100 samples are classified as their conditioning label (also 99 at 100 steps, 98 at 10).
     assert rate >= 0.9
 
 
