@@ -373,8 +373,9 @@ def plot(out, rows):
 
     panels = [p for p in PANELS if any(r["setting"] == p[0] and r["cfg"] == p[1] for r in rows)]
     samplers = list(dict.fromkeys(r["sampler"] for r in rows))
-    colours = plt.get_cmap("tab20")
-    style = {name: dict(color=colours(i % 20), marker="osD^v<>ph*"[i % 10]) for i, name in enumerate(samplers)}
+    # 40 distinct colours (tab20, then tab20b) and 10 markers: every row its own style.
+    colours = [plt.get_cmap("tab20")(i) for i in range(20)] + [plt.get_cmap("tab20b")(i) for i in range(20)]
+    style = {name: dict(color=colours[i % 40], marker="osD^v<>ph*"[i % 10]) for i, name in enumerate(samplers)}
     fig, axes = plt.subplots(len(PLOT_METRICS), len(panels), figsize=(5.2 * len(panels), 3.3 * len(PLOT_METRICS)),
                              squeeze=False)
     for col, (setting, cfg, title) in enumerate(panels):
@@ -389,8 +390,11 @@ def plot(out, rows):
                 xs, ys, es = zip(*pts)
                 ours = "GMM" in name
                 control = "CONTROL" in name
-                ax.errorbar(xs, ys, yerr=es, capsize=2, ms=3.5, lw=2.0 if ours else 1.0,
-                            ls="--" if control else "-", label=name, **style[name])
+                # DDIM-GMM thick, its controls dashed, DDIM / RFIM (euler) black dotted, the rest thin.
+                kw = dict(style[name], ls="--" if control else "-", lw=2.2 if ours or control else 0.9)
+                if name == "euler":
+                    kw.update(color="black", ls=":", lw=1.6)
+                ax.errorbar(xs, ys, yerr=es, capsize=2, ms=3.5, label=name, **kw)
             ax.set_xscale("log")
             nfes = sorted({r["nfe"] for r in sub})
             ax.set_xticks(nfes, [str(n) for n in nfes])
