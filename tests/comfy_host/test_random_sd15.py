@@ -20,11 +20,10 @@ CKPT_NAME = "random_sd15.safetensors"
 
 
 @pytest.fixture(scope="module")
-def host(tmp_path_factory):
-    models = tmp_path_factory.mktemp("models")
-    write_checkpoint(models / CKPT_NAME, seed=0)
+def host(tmp_path_factory, random_sd15):
+    assert random_sd15.name == CKPT_NAME
     comfy_host = ComfyHost(COMFYUI_PATH, tmp_path_factory.mktemp("comfyui") / "custom_nodes")
-    comfy_host.folder_paths.add_model_folder_path("checkpoints", str(models))
+    comfy_host.folder_paths.add_model_folder_path("checkpoints", str(random_sd15.parent))
     yield comfy_host
     comfy_host.close()
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ddim_gmm.bench.soak import run_soak, write_markdown
+from ddim_gmm.bench.soak import CHECKPOINT, run_soak, write_markdown
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -14,7 +14,10 @@ pytestmark = pytest.mark.skipif(
                              "are installed in this venv)")
 
 
-def test_short_soak_through_a_real_server(tmp_path):
+def test_short_soak_through_a_real_server(tmp_path, random_sd15):
+    checkpoints = tmp_path / "base" / "models" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    os.symlink(random_sd15, checkpoints / CHECKPOINT)  # run_soak writes one only where none is
     r = run_soak(COMFYUI_PATH, tmp_path / "base", n_prompts=3, steps=2, progress=lambda text: None)
     assert r["dropdown_names"] == ["ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand",
                                    "ddim_gmm_exact", "ddim_gmm_noise_matched"]
