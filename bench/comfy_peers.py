@@ -290,10 +290,13 @@ class Runner:
     def __init__(self, weights_dir, settings):
         from ..models import denoisers
         from ..models.data import N_CLASSES
+        from .metrics import classifier_outputs
         from .quality import Context
 
         kw = {} if weights_dir is None else {"weights_dir": weights_dir}
         self.ctx = Context(weights_dir, settings)
+        # The real digits' classifier features: precision / recall (k = 3) and KID, as bench compare computes them.
+        self.ctx.ref_features = classifier_outputs(self.ctx.classifier, self.ctx.images)[0]
         self.null_label = N_CLASSES
         self.models, self.make_sigmas = {}, {}
         if "ddpm" in settings:
@@ -327,7 +330,7 @@ class Runner:
             outs.append(out)
             nfes.append(nfe)
         metrics = image_metrics(self.ctx.classifier, torch.cat(outs), self.ctx.ref, labels if conditional else None,
-                                self.ctx.ref_pixels)
+                                self.ctx.ref_pixels, self.ctx.ref_features)
         metrics.update(nfe=max(nfes), seconds=round(time.time() - start, 2))
         return metrics
 
