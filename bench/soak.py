@@ -18,19 +18,15 @@ soak.json and soak.md in --out, which is never overwritten unless --overwrite is
 
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
 from ..cli import number, refuse_overwrite
+from .comfy_server import ComfyServer
 from .random_sd15 import write_checkpoint
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +34,6 @@ PACK_FOLDER = "DDIM-GMM soak.v1 (clone)"  # a dot and spaces: the pack must not 
 CHECKPOINT = "random_sd15.safetensors"
 PROMPT_TEXT = "a lighthouse on a cliff at dusk"
 OUR_PREFIX = "ddim_gmm"
-STARTUP_TIMEOUT = 300  # seconds: ComfyUI imports torch and every built-in node first
 PROMPT_TIMEOUT = 600
 RESULT_FILES = ["soak.json", "soak.md"]
 
@@ -55,77 +50,6 @@ def add_arguments(parser):
     parser.add_argument("--workdir", default=None,
                         help="ComfyUI's base directory (models, custom_nodes, output, server.log); default: a "
                              "fresh temporary folder, removed unless the soak fails")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """ComfyUI's main.py in a subprocess, on the loopback address, with `base` as its base directory."""
-
-    def __init__(self, comfyui_path, base, threads=1):
-        self.base = Path(base).absolute()
-        frontend = self.base / "frontend"  # the web frontend is a separate pip package; the API needs none of it
-        frontend.mkdir(exist_ok=True)
-        (frontend / "index.html").write_text("<html></html>")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.base / "server.log"
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-        with open(self.log_path, "w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
-                 "--base-directory", str(self.base), "--front-end-root", str(frontend), "--disable-auto-launch"],
-                cwd=comfyui_path, stdout=log, stderr=subprocess.STDOUT, env=env)
-
-    def wait_ready(self, timeout=STARTUP_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"ComfyUI exited during startup:\n{self.log_tail()}")
-            try:
-                return self.get("/object_info")[1]
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"ComfyUI did not start within {timeout} s:\n{self.log_tail()}") from None
-                time.sleep(0.5)
-
-    def log_tail(self, chars=4000):
-        return self.log_path.read_text(errors="replace")[-chars:]
-
-    def request(self, path, payload=None, raw=False):
-        data = None if payload is None else json.dumps(payload).encode()
-        request = urllib.request.Request(self.url + path, data=data, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                body = response.read()
-                return response.status, body if raw else json.loads(body or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read() or b"null")
-
-    def get(self, path):
-        return self.request(path)
-
-    def post(self, path, payload):
-        return self.request(path, payload)
-
-    def rss_bytes(self):
-        """The server's resident memory (VmRSS), read from /proc."""
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-        raise RuntimeError("no VmRSS in /proc/<pid>/status")
-
-    def close(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def text_to_image(seed, steps, sampler_name=None, node=None):
@@ -301,9 +225,9 @@ def run_soak(comfyui_path, base, n_prompts=200, steps=4, threads=1, progress=pri
     if not checkpoint.exists():
         write_checkpoint(checkpoint, seed=0, comfyui_path=comfyui_path)
     started = time.monotonic()
-    server = Server(comfyui_path, base, threads)
+    server = ComfyServer(comfyui_path, base, frontend="empty", threads=threads)
     try:
-        object_info = server.wait_ready()
+        object_info = server.object_info
         startup = time.monotonic() - started
         log = server.log_path.read_text(errors="replace")
         ours = [line for line in log.splitlines() if f"custom_nodes/{PACK_FOLDER}" in line]

@@ -8,16 +8,12 @@ the system's Chromium driven by playwright (playwright's own browser download ca
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from comfy_harness import REPO_ROOT
+
+from ddim_gmm.bench.comfy_server import ComfyServer, fetch  # noqa: F401 (the frontend tests use both)
 
 # No space and no dot: ComfyUI 0.3.64 serves no web files for a folder name with a space (aiohttp's static route
 # does not match it), and frontend 1.27 cuts the help page's folder name at the first dot. Odd otherwise.
@@ -26,28 +22,6 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
-STARTUP_TIMEOUT = 180  # seconds: ComfyUI imports torch and every built-in node first
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url, payload=None):
-    """(status, parsed JSON or text) of a GET, or a POST of `payload` as JSON."""
-    data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
-    try:
-        return status, json.loads(body)
-    except ValueError:
-        return status, body.decode(errors="replace")
 
 
 def make_base_directory(base, checkpoints):
@@ -77,47 +51,6 @@ def make_base_directory(base, checkpoints):
                                     "Comfy.Canvas.MouseWheelScroll": "zoom",
                                     # The minimap would cover part of the fitted graph in the screenshots.
                                     "Comfy.Minimap.Visible": False}))
-
-
-class ComfyServer:
-    """main.py on 127.0.0.1 with the real frontend; `url`, `log_path`; close() stops it."""
-
-    def __init__(self, comfyui_path, base):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = base / "server.log"
-        with open(self.log_path, "w") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(self.port),
-                 "--base-directory", str(base), "--disable-auto-launch"],
-                cwd=comfyui_path, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            self.wait_until_up()
-        except BaseException:
-            self.close()
-            raise
-
-    def wait_until_up(self):
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            assert self.process.poll() is None, f"ComfyUI exited:\n{self.log()[-4000:]}"
-            try:
-                fetch(f"{self.url}/object_info/KSampler")
-                return
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, f"ComfyUI did not start:\n{self.log()[-4000:]}"
-                time.sleep(1)
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def close(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def browser_missing_reason():

@@ -7,16 +7,12 @@ loading them, which this test does not wait for).
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 from comfy_harness import REPO_ROOT
+
+from ddim_gmm.bench.comfy_server import ComfyServer, fetch
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -24,23 +20,6 @@ pytestmark = pytest.mark.skipif(
                              "are installed in this venv)")
 
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
-STARTUP_TIMEOUT = 180  # seconds; ComfyUI imports torch and every built-in node first
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url, payload=None):
-    data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 @pytest.fixture(scope="module")
@@ -56,35 +35,10 @@ def server(tmp_path_factory):
     (base / "input").mkdir()
     from PIL import Image
     Image.new("RGBA", (64, 64), (120, 110, 90, 255)).save(base / "input" / "example.png")
-    # The web frontend is a separate pip package; the API needs none of it, so an empty page stands in.
-    frontend = tmp_path_factory.mktemp("frontend")
-    (frontend / "index.html").write_text("<html></html>")
-    port = free_port()
-    log_path = base / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(port), "--base-directory",
-             str(base), "--front-end-root", str(frontend), "--disable-auto-launch"],
-            cwd=COMFYUI_PATH, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            assert process.poll() is None, f"ComfyUI exited:\n{log_path.read_text()[-4000:]}"
-            try:
-                fetch(f"{url}/object_info/KSampler")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, f"ComfyUI did not start:\n{log_path.read_text()[-4000:]}"
-                time.sleep(1)
-        yield url, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    # The web frontend is a separate pip package; the API needs none of it (the frontend tests serve it).
+    server = ComfyServer(COMFYUI_PATH, base, frontend="empty")
+    yield server.url, server.log_path
+    server.close()
 
 
 def test_server_imports_the_pack_and_lists_our_node_and_names(server):
