@@ -3,12 +3,21 @@
 import os
 
 import pytest
+import torch
 
 pytest.importorskip("sklearn")
 pytest.importorskip("PIL")
 
 
-def test_demo_writes_grids_and_quality_table(tmp_path, capsys):
+@pytest.fixture
+def torch_threads():
+    # The demo sets torch's thread count for the whole process, as a command should; tests run it in-process.
+    threads = torch.get_num_threads()
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_demo_writes_grids_and_quality_table(tmp_path, capsys, torch_threads):
     from PIL import Image
 
     from ddim_gmm.cli import main
