@@ -274,9 +274,10 @@ def sd15_inpaint_ksampler_dropdown():
 
 # The A/B comparison (issue 14): one prompt, one seed, one set of sigmas, four samplers, one image batch in the order
 # the titles number. 1: DDIM at eta 0, which is ComfyUI's own `euler` step (flow: RFIM at eta 0, the flow Euler step);
-# 2: the node's default preset; 3: the matched-noise control at the same s and n_components; 4: the ComfyUI sampler
-# a user would otherwise pick (README: swap in the one the Results section recommends).
-OTHER_SAMPLER = "dpmpp_2m"
+# 2: the node's default preset; 3: the matched-noise control at the same s and n_components; 4: the sampler the
+# README's Results recommend at equal model calls: dpmpp_2m_sde for diffusion with CFG, and for flow models
+# gradient_estimation (one call per step, so all four slots spend the same; heun spends two).
+RECOMMENDED_SAMPLER = {False: "dpmpp_2m_sde", True: "gradient_estimation"}
 AB_STEPS = 10  # the paper's headline step count, where it reports its gains
 
 
@@ -290,7 +291,8 @@ def ab_samplers(g, flow):
               column=2),
         g.add("SamplerDDIMGMM", gmm_widgets(preset="CONTROL (same-variance noise)"),
               title=f"3: CONTROL, {baseline} + same-variance noise (s 1)", column=2),
-        g.add("KSamplerSelect", [("sampler_name", OTHER_SAMPLER)], title=f"4: {OTHER_SAMPLER} (ComfyUI)", column=2),
+        g.add("KSamplerSelect", [("sampler_name", RECOMMENDED_SAMPLER[flow])],
+              title=f"4: {RECOMMENDED_SAMPLER[flow]} (recommended)", column=2),
     ]
 
 
