@@ -17,15 +17,11 @@ At eta = 0 both give the same v (xi = 0). Without offsets (s = 0 or K = 1) match
 bit for bit at eta > 0 (same noise stream). The last step (to sigma = 0) returns the denoised estimate, as in DDIM-GMM.
 """
 
-import dataclasses
+import functools
 
 import torch
-from tqdm.auto import trange
 
-from .kernel import kernel_step
-from .samplers import (FiniteWatch, MixtureSource, check_callables, check_eta, check_options, compute_dtype,
-                       default_noise_sampler, gmm_generator)
-from .schedule import ddim_step, rfim_step, sigmas_to_floats
+from .samplers import sample_kernel
 
 MATCHES = ("offsets", "total")
 
@@ -66,45 +62,10 @@ def check_match(match):
 
 def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
                    eta=0.0, gmm=None, match="offsets", seed=None):
-    """The control's loop; gmm: the mixture options the GMM sampler would get (validated against x's size)."""
-    check_callables(model, extra_args, callback, noise_sampler)
-    extra_args = {} if extra_args is None else extra_args
-    dtype = compute_dtype(x)
-    eta = check_eta(eta)
-    match = check_match(match)
-    gmm = check_options(x[0].numel(), eta=eta, **gmm)
-    levels = sigmas_to_floats(sigmas, flow=flow)
-    if not isinstance(sigmas, torch.Tensor):
-        sigmas = torch.tensor(levels, device=x.device)
-    seed = extra_args.get("seed", None) if seed is None else seed
-    noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
-    batch, n_dims = x.shape[0], x[0].numel()
-    make_step = rfim_step if flow else ddim_step
-    steps = [make_step(a, b, eta) if b > 0 else None for a, b in zip(levels[:-1], levels[1:])]
-    # The mixture the GMM sampler would draw with this seed: same generator, same order of draws.
-    source = MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps], gmm_generator(x, seed),
-                           x.device, dtype)
-    watch = FiniteWatch(x, levels)  # a NaN or Inf model output stops the run naming the step (as the GMM loop does)
-
-    s_in = x.new_ones([batch])
-    for i in trange(len(levels) - 1, disable=disable):
-        denoised = model(x, sigmas[i] * s_in, **extra_args)
-        watch.see(i, denoised, x)
-        if callback is not None:
-            callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
-        step = steps[i]
-        if step is None:
-            x = denoised
-            continue
-        mix, scale, _, coefficients = source.at(i)
-        v = control_variance(mix, scale, step.var, coefficients, gmm.covariance, n_dims, match)
-        z = noise_sampler(sigmas[i], sigmas[i + 1]).reshape(batch, n_dims).to(dtype) if v > 0 else None
-        # DDIM's / RFIM's mean at eta, its Gaussian noise with variance v instead of var.
-        x_next = kernel_step(x.reshape(batch, n_dims).to(dtype), denoised.reshape(batch, n_dims).to(dtype),
-                             dataclasses.replace(step, var=v), z)
-        x = x_next.reshape(x.shape).to(x.dtype)
-    watch.finish()
-    return x
+    """The control's run: the GMM sampler's loop (samplers.sample_kernel), drawing the mixture the GMM sampler would
+    draw with this seed (same generator, same order of draws), with each step's Gaussian variance set from it."""
+    return sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, seed,
+                         step_variance=functools.partial(control_variance, match=check_match(match)))
 
 
 @torch.no_grad()

@@ -4,6 +4,7 @@ Each follows k-diffusion's convention: model(x, sigma * s_in, **extra_args) retu
 is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step.
 """
 
+import dataclasses
 import math
 import operator
 from dataclasses import dataclass, fields
@@ -267,9 +268,14 @@ class FiniteWatch:
 
 
 def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
-                  eta=1.0, gmm=None, seed=None):
+                  eta=1.0, gmm=None, seed=None, step_variance=None):
     """The shared loop. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel) or a
-    dict of mixture options, validated here against the latent's size before the first model call."""
+    dict of mixture options, validated here against the latent's size before the first model call.
+
+    step_variance: None, or for the matched-noise control (control.py) a function (mixture, scale, var,
+    coefficients, covariance, n_dims) -> v: the mixture is drawn as for the GMM kernel, but each step is the Gaussian
+    kernel at eta with variance v instead of var.
+    """
     check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
     dtype = compute_dtype(x)
@@ -302,10 +308,17 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
-        z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
-        if source is None:
+        if step_variance is not None:
+            mix, scale, _, coefficients = source.at(i)
+            step = dataclasses.replace(step, var=step_variance(mix, scale, step.var, coefficients, gmm.covariance,
+                                                               n_dims))
+            z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if step.var > 0 else None
+            x_next = kernel_step(flat(x), flat(denoised), step, z)
+        elif source is None:
+            z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
             x_next = kernel_step(flat(x), flat(denoised), step, z)
         else:
+            z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
             x_next = kernel_step(flat(x), flat(denoised), step, z, *source.at(i), gmm.covariance)
         x = x_next.reshape(x.shape).to(x.dtype)
     watch.finish()
