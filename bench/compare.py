@@ -16,7 +16,6 @@ Runs are cached in --out/cells.jsonl keyed by the sampler's stream version (benc
 out/ unless --out points at bench/results/.
 """
 
-import csv
 import json
 import math
 import os
@@ -28,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ..cli import number
 from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
-from .quality import Cache, Context
+from .quality import Cache, Context, write_tables
 
 METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
 # Lower is better for these; higher for the rest.
@@ -319,10 +318,6 @@ COLUMNS = ["setting", "cfg", "nfe", "sampler", "source", "steps", "nfe_used", "f
            "fd_pixels_vs_ddim_std", "verdict_vs_ddim", "n_samples", "seeds", "seconds_per_run"]
 
 
-def _fmt(value):
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
 def _pm(r, metric, digits):
     if metric not in r:
         return ""
@@ -346,13 +341,7 @@ def markdown_table(rows):
 
 
 def write_outputs(out, rows, missing=()):
-    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: _fmt(r.get(k, "")) for k in COLUMNS})
-    with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(markdown_table(rows) + "\n")
+    write_tables(out, rows, COLUMNS, markdown_table(rows))
     with open(os.path.join(out, "not_run.txt"), "w") as f:
         f.write("".join(f"{s} cfg={c:g} nfe={n} {p}: missing\n" for s, c, n, p in missing))
     if rows:
@@ -407,7 +396,7 @@ def plot(out, rows):
                 ax.set_xlabel("model evaluations (NFE)")
             if col == 0:
                 ax.set_ylabel(label, fontsize=8)
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)

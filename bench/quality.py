@@ -410,14 +410,19 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def write_outputs(out, rows, missing=()):
+def write_tables(out, rows, columns, markdown):
+    """results.csv (one row per sampler, the given columns) and results.md (the markdown table) in out."""
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS, extrasaction="ignore")
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for r in rows:
-            writer.writerow({k: _fmt(r.get(k, "")) for k in COLUMNS})
+            writer.writerow({k: _fmt(r.get(k, "")) for k in columns})
     with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(markdown_table(rows) + "\n")
+        f.write(markdown + "\n")
+
+
+def write_outputs(out, rows, missing=()):
+    write_tables(out, rows, COLUMNS, markdown_table(rows))
     with open(os.path.join(out, "not_run.txt"), "w") as f:
         f.write("".join(f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing\n" for s, c, n, e, p, why in missing))
     plot(out, rows)
