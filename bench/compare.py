@@ -210,7 +210,10 @@ def run(args):
             continue
         rows.append(summarise(setting, cfg, nfe, peer, steps, evals, args.n_samples))
     bar.close()
-    rows += included_rows(args.include, rows, args.seeds, args.n_samples)
+    included = included_rows(args.include, rows, args.seeds, args.n_samples)
+    supplied = {(r["setting"], r["cfg"], r["nfe"], r["sampler"]) for r in included}
+    missing = [m for m in missing if m not in supplied]  # a run another directory holds is not missing
+    rows += included
     add_paired(rows)
     write_outputs(args.out, rows, missing)
     with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
