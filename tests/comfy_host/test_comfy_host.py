@@ -8,12 +8,11 @@ import asyncio
 import json
 import os
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 
-from comfy_harness import REPO_ROOT, ComfyHost
+from comfy_harness import REPO_ROOT
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.skipif(
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
 STEPS = 3
 LATENT_SHAPE = (2, 4, 8, 8)  # batch 2
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory):
-    comfy_host = ComfyHost(COMFYUI_PATH, tmp_path_factory.mktemp("comfyui") / "custom_nodes")
-    yield comfy_host
-    comfy_host.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import k_diffusion.sampling as K
 import pytest
 import torch
 
-from comfy_harness import ComfyHost
 from ddim_gmm.bench import comfy_peers
 from ddim_gmm.models import denoisers
 from ddim_gmm.models.data import N_CLASSES
@@ -30,14 +29,6 @@ TOL = 1e-4  # float32 through two code paths, relative to the samples' scale (O(
 
 def close(a, b):
     return float((a - b).abs().max()) <= TOL * max(1.0, float(b.abs().max()))
-
-
-@pytest.fixture(scope="module")
-def host(tmp_path_factory):
-    # Loads the pack too, so its dropdown names (ddim_gmm, ...) are in ComfyUI's sampler list.
-    comfy_host = ComfyHost(COMFYUI_PATH, tmp_path_factory.mktemp("comfyui") / "custom_nodes")
-    yield comfy_host
-    comfy_host.close()
 
 
 @pytest.fixture(scope="module")
