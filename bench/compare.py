@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ..cli import number
 from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
-from .quality import Cache, Context, write_tables
+from .quality import Cache, Context, _floats, _ints, write_tables
 
 METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
 # Lower is better for these; higher for the rest.
@@ -35,14 +35,6 @@ LOWER_IS_BETTER = ("fd", "fd_pixels", "kid")
 DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20,50", extra_cells="", extra_peers="",
                 gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all",
                 settings="ddpm,flow", seeds=3, n_samples=500)
-
-
-def _ints(text):
-    return [int(v) for v in str(text).split(",") if v.strip()]
-
-
-def _floats(text):
-    return [float(v) for v in str(text).split(",") if v.strip()]
 
 
 def add_arguments(parser):
