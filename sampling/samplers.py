@@ -308,18 +308,19 @@ def sample_kernel(flow, model, x, sigmas, extra_args=None, callback=None, disabl
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
+        mixture = ()  # the Gaussian kernel; else (mixture, scale, components, coefficients, covariance)
         if step_variance is not None:
+            # The control: the Gaussian kernel, with the variance the step's mixture sets.
             mix, scale, _, coefficients = source.at(i)
             step = dataclasses.replace(step, var=step_variance(mix, scale, step.var, coefficients, gmm.covariance,
                                                                n_dims))
             z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if step.var > 0 else None
-            x_next = kernel_step(flat(x), flat(denoised), step, z)
-        elif source is None:
-            z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
-            x_next = kernel_step(flat(x), flat(denoised), step, z)
         else:
+            # z before the step's mixture: without a seed both come from torch's global generator.
             z = flat(noise_sampler(sigmas[i], sigmas[i + 1])) if eta > 0 else None
-            x_next = kernel_step(flat(x), flat(denoised), step, z, *source.at(i), gmm.covariance)
+            if source is not None:
+                mixture = (*source.at(i), gmm.covariance)
+        x_next = kernel_step(flat(x), flat(denoised), step, z, *mixture)
         x = x_next.reshape(x.shape).to(x.dtype)
     watch.finish()
     return x
