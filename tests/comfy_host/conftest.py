@@ -1,19 +1,30 @@
-"""Shared by the host tests: ComfyUI in this process (one per test module), and one random-weight SD1.5 checkpoint per
-session (bench/random_sd15.py; writing its 451 MB takes seconds, so the tests that need it share one)."""
+"""Shared by the host tests: ComfyUI in this process (one per test module), and one random-weight checkpoint of each
+architecture per session (bench/random_checkpoint.py; writing one takes seconds, so the tests that need it share it)."""
 
 import os
 
 import pytest
 
 
+def random_checkpoint(tmp_path_factory, architecture):
+    if not os.environ.get("COMFYUI_PATH"):
+        pytest.skip(f"the random {architecture} checkpoint needs COMFYUI_PATH=/path/to/ComfyUI")
+    from ddim_gmm.bench.random_checkpoint import write_checkpoint
+
+    return write_checkpoint(tmp_path_factory.mktemp(f"random_{architecture}") / f"random_{architecture}.safetensors",
+                            seed=0, architecture=architecture)
+
+
 @pytest.fixture(scope="session")
 def random_sd15(tmp_path_factory):
-    """Path of bench/random_sd15.py's checkpoint (seed 0), written once per session; needs COMFYUI_PATH."""
-    if not os.environ.get("COMFYUI_PATH"):
-        pytest.skip("the random SD1.5 checkpoint needs COMFYUI_PATH=/path/to/ComfyUI")
-    from ddim_gmm.bench.random_sd15 import write_checkpoint
+    """Path of bench/random_checkpoint.py's SD1.5 checkpoint (seed 0), written once per session; needs COMFYUI_PATH."""
+    return random_checkpoint(tmp_path_factory, "sd15")
 
-    return write_checkpoint(tmp_path_factory.mktemp("random_sd15") / "random_sd15.safetensors", seed=0)
+
+@pytest.fixture(scope="session")
+def random_sd3(tmp_path_factory):
+    """Path of bench/random_checkpoint.py's SD3 checkpoint (seed 0), written once per session; needs COMFYUI_PATH."""
+    return random_checkpoint(tmp_path_factory, "sd3")
 
 
 @pytest.fixture(scope="module")
