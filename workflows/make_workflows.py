@@ -20,6 +20,9 @@ MODEL_URLS = {
     "sd_xl_base_1.0.safetensors":
         "https://huggingface.co/stabilityai/stable-diffusion-xl-base-1.0/resolve/main/sd_xl_base_1.0.safetensors",
     "flux1-dev-fp8.safetensors": "https://huggingface.co/Comfy-Org/flux1-dev/resolve/main/flux1-dev-fp8.safetensors",
+    "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors":
+        "https://huggingface.co/Comfy-Org/stable-diffusion-3.5-fp8/resolve/main/"
+        "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors",
 }
 OUR_NODES = {"SamplerDDIMGMM"}
 
@@ -306,17 +309,33 @@ def batch_in_order(g, outputs, vae, prefix):
           title="Batch in order: " + " | ".join(output["title"] for output in outputs))
 
 
-def sd15_ab_comparison():
+def ab_comparison_with_cfg(checkpoint, flow, empty_latent, size, scheduler, cfg, prefix):
+    """The A/B graph for a checkpoint sampled with CFG (SD1.5, SD3): SamplerCustom per slot, one positive and negative
+    prompt, one seed and one BasicScheduler shared by all four."""
     g = Graph()
-    ckpt, pos, neg, latent = txt2img_inputs(g, "v1-5-pruned-emaonly-fp16.safetensors", 512)
-    sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", AB_STEPS), ("denoise", 1.0)],
+    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", checkpoint)])
+    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
+    latent = g.add(empty_latent, [("width", size), ("height", size), ("batch_size", 1)])
+    sigmas = g.add("BasicScheduler", [("scheduler", scheduler), ("steps", AB_STEPS), ("denoise", 1.0)],
                    model=(ckpt, 0))
-    runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", 7.0)],
+    runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", cfg)],
                   title=sampler["title"].split(" (")[0].split(",")[0], column=3, model=(ckpt, 0), positive=(pos, 0),
                   negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0), latent_image=(latent, 0))
-            for sampler in ab_samplers(g, flow=False)]
-    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_sd15")
+            for sampler in ab_samplers(g, flow=flow)]
+    batch_in_order(g, runs, ckpt, prefix)
     return g
+
+
+def sd15_ab_comparison():
+    return ab_comparison_with_cfg("v1-5-pruned-emaonly-fp16.safetensors", False, "EmptyLatentImage", 512, "karras",
+                                  7.0, "ddim_gmm_ab_sd15")
+
+
+def sd3_ab_comparison():
+    # SD3.5 Medium with the CLIP-L, CLIP-G and T5-XXL it ships with (one file), at the CFG and scheduler ComfyUI's
+    # SD3.5 examples use. A rectified-flow model (model_sampling CONST): slot 2's kernel 'auto' runs RFIM-GMM.
+    return ab_comparison_with_cfg("sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors", True, "EmptySD3LatentImage",
+                                  1024, "sgm_uniform", 4.5, "ddim_gmm_ab_sd3")
 
 
 def flux_ab_comparison():
@@ -335,6 +354,7 @@ def flux_ab_comparison():
 
 WORKFLOWS = {
     "sd15_ab_comparison": sd15_ab_comparison,
+    "sd3_ab_comparison": sd3_ab_comparison,
     "flux_ab_comparison": flux_ab_comparison,
     "sd15_txt2img_sampler_custom": sd15_txt2img_sampler_custom,
     "sdxl_txt2img_ksampler_dropdown": sdxl_txt2img_ksampler_dropdown,

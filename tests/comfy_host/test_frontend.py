@@ -1,7 +1,8 @@
 """The pack in ComfyUI's real frontend (1.27, bundled with ComfyUI v0.3.64), driven by headless Chromium.
 
 A user's view: every shipped workflow dropped on the canvas loads with every node type known, every widget value kept
-and its whole graph in view; the SD1.5 workflows run to an image (64 px, 3 steps, on a random-weight checkpoint); a
+and its whole graph in view; the SD1.5 and SD3 workflows run to an image (64 px, 3 steps, on random-weight
+checkpoints of those architectures from bench/random_checkpoint.py); a
 node added from the search box has the widgets /object_info lists; under every preset and offset schedule the node
 shows exactly the widgets that take effect (nodes/visibility.py, measured in tests/test_nodes_visibility.py); the
 node library's help panel shows our page. Screenshots go to the test's temporary folder, and to docs/ with
@@ -27,26 +28,26 @@ pytestmark = [
 
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
 WORKFLOWS = sorted(path for path in WORKFLOWS_DIR.glob("*.json") if not path.name.endswith(".api.json"))
-SD15_CHECKPOINT = "v1-5-pruned-emaonly-fp16.safetensors"
-RUN_TIMEOUT = 300  # seconds for one 64 px, 3-step SD1.5 run, model loading included, on a shared CPU
+# The checkpoints the shipped workflows name that a random-weight stand-in of the same architecture replaces here; the
+# SDXL and Flux files are empty stand-ins (loaded, never run: Flux's fixed T5-XXL alone has 4.7 B parameters).
+RUNNABLE_CHECKPOINTS = {"v1-5-pruned-emaonly-fp16.safetensors": "random_sd15",
+                        "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors": "random_sd3"}
+RUN_TIMEOUT = 300  # seconds for one 64 px, 3-step run, model loading included, on a shared CPU
 DOCS_DIR = REPO_ROOT / "docs"
 
 
-def is_sd15(path):
-    return SD15_CHECKPOINT in path.read_text()
+def runs_here(path):
+    return any(name in path.read_text() for name in RUNNABLE_CHECKPOINTS)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    from ddim_gmm.bench.random_sd15 import write_checkpoint
-
+def server(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("comfy_frontend_base")
-    checkpoint = write_checkpoint(tmp_path_factory.mktemp("random_sd15") / "random_sd15.safetensors",
-                                  comfyui_path=COMFYUI_PATH)
     names = {node["inputs"]["ckpt_name"] for path in WORKFLOWS_DIR.glob("*.api.json")
              for node in json.loads(path.read_text()).values() if "ckpt_name" in node["inputs"]}
-    # The SD1.5 workflows run on random weights; the SDXL and Flux files are empty stand-ins (loaded, never run).
-    make_base_directory(base, {name: checkpoint if name == SD15_CHECKPOINT else None for name in names})
+    # The session's random checkpoints (tests/comfy_host/conftest.py) under the names the workflows expect.
+    make_base_directory(base, {name: request.getfixturevalue(RUNNABLE_CHECKPOINTS[name])
+                               if name in RUNNABLE_CHECKPOINTS else None for name in names})
     server = ComfyServer(COMFYUI_PATH, base)
     yield server
     server.close()
@@ -242,6 +243,17 @@ def test_a_workflow_saved_before_the_extension_loads_with_its_values_and_fits(pa
     assert state["height"] < 372 and saved[node["id"]]["size"][0] == 360
 
 
+def view_image(server, image):
+    """The pixels of a saved image, as the frontend fetches it (GET /view)."""
+    import io
+    import urllib.parse
+    from PIL import Image
+
+    status, body = fetch(f"{server.url}/view?{urllib.parse.urlencode(image)}", raw=True)
+    assert status == 200, (status, image)
+    return Image.open(io.BytesIO(body)).convert("RGB")
+
+
 def history_images(server, prompt_id):
     status, history = fetch(f"{server.url}/history/{prompt_id}")
     entry = history.get(prompt_id) if status == 200 and isinstance(history, dict) else None
@@ -251,8 +263,8 @@ def history_images(server, prompt_id):
     return [image for output in entry["outputs"].values() for image in output.get("images", [])]
 
 
-@pytest.mark.parametrize("path", [path for path in WORKFLOWS if is_sd15(path)], ids=lambda path: path.stem)
-def test_sd15_workflow_runs_to_an_image(page, server, path):
+@pytest.mark.parametrize("path", [path for path in WORKFLOWS if runs_here(path)], ids=lambda path: path.stem)
+def test_workflow_runs_to_an_image(page, server, path):
     workflow = drop_workflow(page, path)
     # 64 px and 3 steps, set in the widgets as a user would; everything else as shipped.
     for node in workflow["nodes"]:
@@ -260,6 +272,7 @@ def test_sd15_workflow_runs_to_an_image(page, server, path):
         for name, value in {"width": 64, "height": 64, "steps": 3}.items():
             if name in names:
                 set_widget(page, node["id"], name, value)
+    log_start = len(server.log())
     prompt_ids = page.evaluate("""() => new Promise(resolve => {
         const { api } = window.comfyAPI.api;
         const original = api.queuePrompt.bind(api);
@@ -274,6 +287,16 @@ def test_sd15_workflow_runs_to_an_image(page, server, path):
     # One image per run: the A/B comparison's batch holds its four samplers' images.
     assert len(images) == (4 if "_ab_comparison" in path.stem else 1), images
     assert all(image["type"] == "output" for image in images), images
+    # Four samplers, four different images: no slot silently runs another's sampler.
+    pixels = [view_image(server, image) for image in images]
+    assert len({picture.tobytes() for picture in pixels}) == len(pixels)
+    # Our sampler ran with the kernel the model calls for (kernel 'auto' logs its pick): RFIM-GMM on the flow model.
+    stand_in = next(RUNNABLE_CHECKPOINTS[name] for name in RUNNABLE_CHECKPOINTS if name in path.read_text())
+    kernel, model_kind = ("RFIM-GMM", "flow model") if stand_in == "random_sd3" else ("DDIM-GMM", "diffusion model")
+    log = server.log()[log_start:]
+    assert f"ddim-gmm: {kernel} kernel ({model_kind})" in log, log[-3000:]
+    if "_ab_comparison" in path.stem:
+        assert f"ddim-gmm: {kernel} kernel, matched-noise control ({model_kind})" in log, log[-3000:]
     # The frontend shows it: the Save Image node receives the image.
     page.wait_for_function("""(ids) => ids.some(id => app.nodeOutputs?.[id]?.images?.length)""",
                            arg=[str(node["id"]) for node in workflow["nodes"] if node["type"] == "SaveImage"],
