@@ -129,8 +129,10 @@ def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
     page.evaluate("() => app.graph.clear()")
     before = []
     page.mouse.dblclick(640, 400)
+    page.locator("input[placeholder='Search Nodes...']:visible").first.wait_for(timeout=15_000)
     page.keyboard.type("DDIM-GMM", delay=20)
-    page.wait_for_timeout(500)
+    # Enter takes the highlighted result: wait until that is our node (a fixed pause was too short on a busy CPU).
+    page.locator(".p-autocomplete-option.p-focus", has_text="DDIM-GMM").first.wait_for(timeout=15_000)
     page.keyboard.press("Enter")
     page.wait_for_function("(n) => app.graph.nodes.length > n", arg=len(before))
     node_id, node_type = page.evaluate("""(before) => { const n = app.graph.nodes.find(n => !before.includes(n.id));
