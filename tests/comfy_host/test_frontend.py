@@ -1,8 +1,8 @@
 """The pack in ComfyUI's real frontend (1.27, bundled with ComfyUI v0.3.64), driven by headless Chromium.
 
 A user's view: every shipped workflow dropped on the canvas loads with every node type known, every widget value kept
-and its whole graph in view; the SD1.5 and SD3 workflows run to an image (64 px, 3 steps, on random-weight
-checkpoints of those architectures from bench/random_checkpoint.py); a
+and its whole graph in view; the SD1.5, SD3 and Flux workflows run to an image (64 px, 3 steps, on random-weight
+checkpoints from bench/random_checkpoint.py, the SD3 one standing in for Flux); a
 node added from the search box has the widgets /object_info lists; under every preset and offset schedule the node
 shows exactly the widgets that take effect (nodes/visibility.py, measured in tests/test_nodes_visibility.py); the
 node library's help panel shows our page. Screenshots go to the test's temporary folder, and to docs/ with
@@ -28,10 +28,14 @@ pytestmark = [
 
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
 WORKFLOWS = sorted(path for path in WORKFLOWS_DIR.glob("*.json") if not path.name.endswith(".api.json"))
-# The checkpoints the shipped workflows name that a random-weight stand-in of the same architecture replaces here; the
-# SDXL and Flux files are empty stand-ins (loaded, never run: Flux's fixed T5-XXL alone has 4.7 B parameters).
+# The checkpoints the shipped workflows name, and the session's random checkpoint that stands in for each here. SD1.5 and
+# SD3 get one of their own architecture. Flux gets the SD3 one: a random Flux file is out of reach (its T5-XXL text
+# encoder has a fixed 4.7 B parameters), and SD3 is, like Flux, a CONST flow model with 16 latent channels that
+# ignores FluxGuidance, so the Flux graphs (SamplerCustomAdvanced, BasicGuider, RandomNoise, the A/B batch) run as
+# shipped, with RFIM-GMM, on a network that is not Flux's. The SDXL file is an empty stand-in (loaded, never run).
 RUNNABLE_CHECKPOINTS = {"v1-5-pruned-emaonly-fp16.safetensors": "random_sd15",
-                        "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors": "random_sd3"}
+                        "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors": "random_sd3",
+                        "flux1-dev-fp8.safetensors": "random_sd3"}
 RUN_TIMEOUT = 300  # seconds for one 64 px, 3-step run, model loading included, on a shared CPU
 DOCS_DIR = REPO_ROOT / "docs"
 
@@ -268,10 +272,13 @@ def history_images(server, prompt_id):
 @pytest.mark.parametrize("path", [path for path in WORKFLOWS if runs_here(path)], ids=lambda path: path.stem)
 def test_workflow_runs_to_an_image(page, server, path):
     workflow = drop_workflow(page, path)
-    # 64 px and 3 steps, set in the widgets as a user would; everything else as shipped.
+    # 64 px and 3 steps, set in the widgets as a user would; everything else as shipped but the seed: one of its own
+    # per workflow, or ComfyUI would answer a graph that repeats another's sampler inputs (the Flux txt2img graph is
+    # the Flux A/B's slot 2) from its cache without running our sampler.
+    seed = 1000 + WORKFLOWS.index(path)
     for node in workflow["nodes"]:
         names = page.evaluate("(id) => app.graph.getNodeById(id).widgets?.map(w => w.name) ?? []", node["id"])
-        for name, value in {"width": 64, "height": 64, "steps": 3}.items():
+        for name, value in {"width": 64, "height": 64, "steps": 3, "seed": seed, "noise_seed": seed}.items():
             if name in names:
                 set_widget(page, node["id"], name, value)
     log_start = len(server.log())
