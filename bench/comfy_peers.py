@@ -379,18 +379,13 @@ def markdown_table(rows):
 
 
 def write_outputs(out, rows, nfe_table, command):
-    import csv
     import time
+
+    from .quality import write_tables
 
     columns = ["setting", "cfg", "nfe_target", "nfe", "sampler", "steps"] + sorted(
         {k for r in rows for k in r} - {"setting", "cfg", "nfe_target", "nfe", "sampler", "steps", "fd_per_seed"})
-    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: (f"{v:.6g}" if isinstance(v, float) else v) for k, v in r.items()})
-    with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(markdown_table(rows) + "\n")
+    write_tables(out, rows, columns, markdown_table(rows))   # the CSV formatted as bench quality and compare write it
     with open(os.path.join(out, "nfe.md"), "w") as f:
         f.write("| setting | sampler | steps | NFE counted |\n| --- | --- | --- | --- |\n")
         f.writelines(f"| {s} | {name} | {steps} | {nfe:g} |\n" for (s, name, steps), nfe in sorted(nfe_table.items()))

@@ -42,3 +42,23 @@ def test_bad_settings():
     Args.settings, Args.nfe = "ddpm", "0"
     with pytest.raises(ValueError, match="nfe"):
         comfy_peers.plan(Args)
+
+
+def test_outputs_are_written_like_bench_compare_s(tmp_path):
+    import csv
+
+    evals = {name: [dict(fd=fd, fd_pixels=2.0 + i, nfe=10, seconds=1.5) for i, fd in enumerate(fds)]
+             for name, fds in {"euler": [100.0, 200.0], "er_sde": [90.123456, 160.0]}.items()}
+    rows = [comfy_peers.summarise("ddpm", 2.5, 10, name, 10, runs, 200) for name, runs in evals.items()]
+    comfy_peers.add_deltas(rows)
+    comfy_peers.write_outputs(str(tmp_path), rows, {("ddpm", "euler", 10): 10.0}, "the command")
+    with open(tmp_path / "results.csv") as f:
+        table = list(csv.DictReader(f))
+    # The columns that identify a row come first; floats with 4 significant digits, as bench quality and compare write.
+    assert list(table[0])[:6] == ["setting", "cfg", "nfe_target", "nfe", "sampler", "steps"]
+    assert "fd_per_seed" not in table[0]
+    er_sde = next(r for r in table if r["sampler"] == "er_sde")
+    assert er_sde["fd"] == "125.1" and er_sde["fd_vs_euler_pct"] == "-14.94" and er_sde["seconds_per_run"] == "1.5"
+    assert "| ddpm | 2.5 | 10 | er_sde | 10 | 125.1 ± 49.4 | -14.9% ± 7.2 |" in (tmp_path / "results.md").read_text()
+    assert "| ddpm | euler | 10 | 10 |" in (tmp_path / "nfe.md").read_text()
+    assert (tmp_path / "commands.txt").read_text().endswith("the command\n")
