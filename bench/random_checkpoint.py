@@ -7,8 +7,9 @@ Two architectures, each one that ComfyUI's CheckpointLoaderSimple loads like the
 - "sd3": SD3 / SD3.5 (model type FLOW, model_sampling CONST with shift 3: a rectified-flow model, so the node's
   kernel 'auto' runs RFIM-GMM on it; CLIP-L as its one text encoder, SD3's 16-channel VAE), for the flow workflows.
 
-No weights are downloaded: every tensor is drawn here from a seed, so the file is the same for the same architecture,
-seed and ComfyUI version.
+No weights are downloaded: every tensor is drawn here from a seed, so the tensors are the same for the same
+architecture, seed and ComfyUI version (the file's bytes may not be: safetensors writes its metadata keys in no fixed
+order).
 
 Interface (kept stable; the host tests, the frontend tests and `bench soak` use it):
 
@@ -71,8 +72,8 @@ SD3_UNET_CONFIG = dict(
 VAE_CONFIG = {"double_z": True, "z_channels": 4, "resolution": 256, "in_channels": 3, "out_ch": 3, "ch": 128,
               "ch_mult": [1, 2, 4, 4], "num_res_blocks": 2, "attn_resolutions": [], "dropout": 0.0}
 EMBEDDING_STD = 0.02
-ARCHITECTURES = ("sd15", "sd3")
 TITLES = {"sd15": "SD1.5", "sd3": "SD3"}
+ARCHITECTURES = tuple(TITLES)
 
 
 def write_checkpoint(path, seed=0, comfyui_path=None, architecture="sd15"):
@@ -98,9 +99,10 @@ def random_weights(module, prefix, generator, out):
     """Every parameter and buffer of `module` into `out` under `prefix`, drawn as the module docstring says."""
     import torch
 
-    norm_types = (torch.nn.GroupNorm, torch.nn.LayerNorm, torch.nn.RMSNorm)
+    # RMSNorm by name: ComfyUI's MMDiT has its own class of that name besides torch's.
     norm_params = {f"{name}.{p}" for name, m in module.named_modules()
-                   if isinstance(m, norm_types) or type(m).__name__ == "RMSNorm" for p in ("weight", "bias")}
+                   if isinstance(m, (torch.nn.GroupNorm, torch.nn.LayerNorm)) or type(m).__name__ == "RMSNorm"
+                   for p in ("weight", "bias")}
     embeddings = {f"{name}.weight" for name, m in module.named_modules() if isinstance(m, torch.nn.Embedding)}
     for name, tensor in sorted(module.state_dict().items()):
         if not tensor.is_floating_point():

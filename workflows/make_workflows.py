@@ -191,11 +191,11 @@ PROMPT = "a photograph of a red fox sitting in a snowy forest, golden hour, high
 NEGATIVE = "blurry, lowres, watermark, text"
 
 
-def txt2img_inputs(g, checkpoint, size):
-    """Checkpoint, positive and negative prompt, empty latent: the start of every SD1.5 / SDXL txt2img graph."""
+def txt2img_inputs(g, checkpoint, size, empty_latent="EmptyLatentImage"):
+    """Checkpoint, positive and negative prompt, empty latent: the start of every SD1.5 / SDXL / SD3 txt2img graph."""
     ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", checkpoint)])
     pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
-    latent = g.add("EmptyLatentImage", [("width", size), ("height", size), ("batch_size", 1)])
+    latent = g.add(empty_latent, [("width", size), ("height", size), ("batch_size", 1)])
     return ckpt, pos, neg, latent
 
 
@@ -313,9 +313,7 @@ def ab_comparison_with_cfg(checkpoint, flow, empty_latent, size, scheduler, cfg,
     """The A/B graph for a checkpoint sampled with CFG (SD1.5, SD3): SamplerCustom per slot, one positive and negative
     prompt, one seed and one BasicScheduler shared by all four."""
     g = Graph()
-    ckpt = g.add("CheckpointLoaderSimple", [("ckpt_name", checkpoint)])
-    pos, neg = text_encoders(g, ckpt, PROMPT, NEGATIVE)
-    latent = g.add(empty_latent, [("width", size), ("height", size), ("batch_size", 1)])
+    ckpt, pos, neg, latent = txt2img_inputs(g, checkpoint, size, empty_latent)
     sigmas = g.add("BasicScheduler", [("scheduler", scheduler), ("steps", AB_STEPS), ("denoise", 1.0)],
                    model=(ckpt, 0))
     runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", cfg)],
