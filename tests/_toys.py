@@ -16,5 +16,5 @@ def shrink_model(x, sigma, **extra):
 
 
 def oracle(x0):
-    """The oracle denoiser of DESIGN section 5: returns the true x0 whatever the input."""
+    """The oracle denoiser of the moment checks (docs/method.md): returns the true x0 whatever the input."""
     return lambda x, sigma, **extra: x0.expand_as(x).to(x.dtype)

@@ -1,4 +1,4 @@
-"""With the offsets off the kernels are the known Gaussian samplers (DESIGN section 5, first check)."""
+"""With the offsets off the kernels are the known Gaussian samplers (docs/method.md, "Which test checks what")."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""Moment matching with an oracle denoiser (DESIGN section 5).
+"""Moment matching with an oracle denoiser (docs/method.md, "Which test checks what").
 
 Start at x = x0 + sigma z, take one step with the true x0: the VE residual x' - x0 must have mean 0 and covariance
 sigma'^2 I (DDPM's marginal). Monte Carlo over many samples; tolerances are several standard errors wide.
@@ -85,7 +85,7 @@ def projected_covariance_eigenvalues(r, basis):
 
 
 def test_exact_matches_in_the_offset_subspace_and_diag_does_not():
-    """DESIGN's example: D = 64, K = 4, s = 1, sigma 2 -> 1, eta = 1: exact ~ 1.00 in all of V, diag ~ 1.45."""
+    """docs/method.md's example: D = 64, K = 4, s = 1, sigma 2 -> 1, eta = 1: exact ~ 1.00 in all of V, diag ~ 1.45."""
     step = ddim_step(SIGMA, SIGMA_NEXT, eta=1.0)
     r_exact, mix = one_step_residuals(step, "ortho", "exact", n=80000)
     eig_exact = projected_covariance_eigenvalues(r_exact, mix.basis)

@@ -1,4 +1,4 @@
-"""The optimised kernel against a naive one written from DESIGN.md with explicit D x D matrices (small D).
+"""The optimised kernel against a naive one written from docs/method.md with explicit D x D matrices (small D).
 
 Every kernel call of a real run is recorded with its random inputs (z, k, the mixture) and recomputed the slow way:
 VP conversion, Eq. 6 mean, Eq. 11 covariance offset, and for `exact` the symmetric square root of the (clipped)
