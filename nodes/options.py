@@ -30,7 +30,6 @@ KERNEL_CHOICES = (AUTO, DDIM_GMM, RFIM_GMM)
 # The node's widgets, in order: its own preset and kernel around the kernel options (sampling/options.py).
 PRESET = Option(
     "preset", "choice", DEFAULT_PRESET, choices=PRESET_CHOICES,
-    doc="the paper's variant, which fixes " + ", ".join(PRESET_FIXED) + "; 'custom' takes them from their widgets",
     tooltip="The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
             "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
             "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
@@ -41,7 +40,6 @@ PRESET = Option(
             "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.")
 KERNEL = Option(
     "kernel", "choice", AUTO, choices=KERNEL_CHOICES,
-    doc="RFIM-GMM on flow models and DDIM-GMM otherwise ('auto'), or one of them forced",
     tooltip="'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
             "DDIM-GMM for every other model, decided at each run. Or force one kernel.")
 WIDGETS = (PRESET, *OPTIONS, KERNEL)

@@ -30,7 +30,8 @@ class Option:
     kind: "float" (a finite number in [low, high]), "int" (an integer >= low), "bool", "choice" (one of `choices`),
         or "priors" (None, one of `choices` or K weights; check_options checks the weights against n_components).
     default: the library's default (DDIM-GMM's); flow_default: RFIM-GMM's where it differs.
-    doc: one line for the docstrings and the library's option table; tooltip: the node widget's.
+    doc: one line for the docstrings and the library's option table; tooltip: the node widget's (nodes/ adds the
+        sentences that needs_eta and preset_fixed imply).
     widget: the widget's INPUT_TYPES entries where they differ from the option's (its default, max, labels).
     preset_fixed: every preset sets it (sampling/presets.py); the node hides it unless preset is 'custom'.
     needs_eta: it changes nothing at eta = 0, where the step adds no noise (said in the tooltip).
@@ -40,7 +41,7 @@ class Option:
     name: str
     kind: str
     default: object
-    doc: str
+    doc: str = ""
     tooltip: str = ""
     low: float = None
     high: float = None
