@@ -19,7 +19,7 @@ DEFAULT_PRESET = "ORTHO-VUB*"  # the paper's best (ImageNet FID 6.72 vs DDIM 10.
 CONTROL = "CONTROL (same-variance noise)"
 CONTROL_MIXTURE = DEFAULT_PRESET
 PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS) + (CONTROL,)
-# The options a preset fixes; every other widget (eta, s, n_components, priors, fraction) always applies.
+# The options a preset fixes (declared preset_fixed); every other widget always applies.
 PRESET_FIXED = tuple(option.name for option in OPTIONS if option.preset_fixed)
 
 AUTO = "auto"

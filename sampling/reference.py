@@ -32,7 +32,7 @@ def offset_and_noise(z, k, var, scale, mix, covariance):
     """delta_k + xi for each row of z (standard normal) and its component k, xi ~ N(0, var I - Delta_k) with
     Delta_k = Delta_bar / (K pi_k) and Delta_bar = sum_l pi_l delta_l delta_l^T (Eq. 11):
     diag:  xi_j = sqrt(max(var - Delta_k[j, j], 0)) z_j (the paper's A.5);
-    vub:   the first K coordinates get sqrt(max(var - u_i, 0)), u_i = s^2 pi_(i) / (K pi_k) (Eq. 34), the rest sqrt(var);
+    vub:   sqrt(max(var - u_i, 0)) on the first K coordinates, u_i = s^2 pi_(i) / (K pi_k) (Eq. 34), sqrt(var) after;
     exact: the symmetric square root of var I - Delta_k, its negative eigenvalues clipped to 0."""
     n_components = mix.priors.shape[0]
     delta = scale * mix.offsets  # (K, D)
