@@ -156,7 +156,7 @@ _LEADING = [inspect.Parameter(name, _POSITIONAL) for name in ("model", "x", "sig
 _TRAILING = [inspect.Parameter(name, _POSITIONAL, default=None) for name in ("noise_sampler", "seed")]
 
 
-def sampler(*options, flow=False):
+def with_options(*options, flow=False):
     """Decorator: the sampler's public signature, k-diffusion's with `options` in declaration order,
 
         (model, x, sigmas, extra_args=None, callback=None, disable=None, <options>, noise_sampler=None, seed=None),

@@ -14,7 +14,7 @@ from .checks import FiniteWatch, check_callables, check_latent, check_options, c
 from .control import MATCH, control_variance
 from .kernel import component_coefficients, gaussian_step, gmm_step
 from .mixture import Mixture, draw_mixture, make_priors
-from .options import OPTION, OPTIONS, sampler
+from .options import OPTION, OPTIONS, with_options
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
@@ -158,18 +158,20 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
             x = denoised
             continue
         if match is not None:
-            # The control: the Gaussian kernel, with the variance the step's mixture sets.
+            # The matched-noise control: DDIM / RFIM at the variance the step's mixture sets.
             mix, scale, _, coefficients = source.at(i)
             step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, gmm.covariance,
                                                                   n_dims, match))
             z = noise(i) if step.var > 0 else None
             x_next = gaussian_step(flat(x), flat(denoised), step, z)
         elif source is not None:
-            # z before the step's mixture: without a seed both come from torch's global generator.
+            # DDIM-GMM / RFIM-GMM (Eq. 7). z before the step's mixture: without a seed both come from torch's global
+            # generator.
             z = noise(i) if eta > 0 else None
             mix, scale, k, coefficients = source.at(i)
             x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, gmm.covariance)
         else:
+            # DDIM (Eq. 6) / RFIM.
             z = noise(i) if eta > 0 else None
             x_next = gaussian_step(flat(x), flat(denoised), step, z)
         x = x_next.reshape(x.shape).to(x.dtype)
@@ -178,7 +180,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
 
 
 @torch.no_grad()
-@sampler(*OPTIONS)
+@with_options(*OPTIONS)
 def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, **gmm):
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
@@ -195,7 +197,7 @@ def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
 
 
 @torch.no_grad()
-@sampler(*OPTIONS, flow=True)
+@with_options(*OPTIONS, flow=True)
 def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, **gmm):
     """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); arguments as sample_ddim_gmm.
 
@@ -205,21 +207,21 @@ def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
 
 
 @torch.no_grad()
-@sampler(OPTION["eta"])
+@with_options(OPTION["eta"])
 def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta):
     """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta)."""
     return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta)
 
 
 @torch.no_grad()
-@sampler(OPTION["eta"], flow=True)
+@with_options(OPTION["eta"], flow=True)
 def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta):
     """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
     return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta)
 
 
 @torch.no_grad()
-@sampler(*OPTIONS, MATCH)
+@with_options(*OPTIONS, MATCH)
 def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, match, **gmm):
     """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
     Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
@@ -228,7 +230,7 @@ def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_s
 
 
 @torch.no_grad()
-@sampler(*OPTIONS, MATCH, flow=True)
+@with_options(*OPTIONS, MATCH, flow=True)
 def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, match, **gmm):
     """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
     plus isotropic Gaussian noise of the mixture's strength; arguments as sample_ddim_control."""
