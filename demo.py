@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 from .bench.quality import sampler_call
 from .cli import number
 from .sampling import VARIANTS
-from .sampling.samplers import S_MAX
+from .sampling.options import S_MAX
 
 
 def add_arguments(parser):

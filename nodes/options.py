@@ -1,4 +1,5 @@
-"""Widget values -> sampler options, and the flow-aware sampler function both the node and the dropdown run.
+"""The node's widgets (its preset and kernel declared here, the kernel options in sampling/options.py), widget
+values -> sampler options, and the flow-aware sampler function both the node and the dropdown run.
 
 Pure Python: nothing here imports ComfyUI, so the mapping from widgets to options is testable anywhere.
 """
@@ -6,8 +7,9 @@ Pure Python: nothing here imports ComfyUI, so the mapping from widgets to option
 import logging
 import sys
 
-from ..sampling import (COVARIANCES, OFFSET_SCHEDULES, OFFSETS, VARIANTS, GmmOptions, check_options, preset_options,
-                        sample_ddim_control, sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm)
+from ..sampling import (OPTIONS, VARIANTS, GmmOptions, Option, check_options, preset_options, sample_ddim_control,
+                        sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm)
+from ..sampling.options import OPTION
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "ORTHO-VUB*"  # the paper's best (ImageNet FID 6.72 vs DDIM 10.15 at 10 steps)
@@ -17,14 +19,30 @@ DEFAULT_PRESET = "ORTHO-VUB*"  # the paper's best (ImageNet FID 6.72 vs DDIM 10.
 CONTROL = "CONTROL (same-variance noise)"
 CONTROL_MIXTURE = DEFAULT_PRESET
 PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS) + (CONTROL,)
-# The options a preset fixes; every other widget (eta, s, n_components, priors, fraction) always applies.
-PRESET_FIXED = ("offsets", "covariance", "share_offsets", "offset_schedule")
-PRIORS_CHOICES = ("uniform", "random")
+# The options a preset fixes (declared preset_fixed); every other widget always applies.
+PRESET_FIXED = tuple(option.name for option in OPTIONS if option.preset_fixed)
 
 AUTO = "auto"
 DDIM_GMM = "DDIM-GMM"
 RFIM_GMM = "RFIM-GMM"
 KERNEL_CHOICES = (AUTO, DDIM_GMM, RFIM_GMM)
+
+# The node's widgets, in order: its own preset and kernel around the kernel options (sampling/options.py).
+PRESET = Option(
+    "preset", "choice", DEFAULT_PRESET, choices=PRESET_CHOICES,
+    tooltip="The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
+            "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
+            "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
+            "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). "
+            + CONTROL + ": a diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise "
+            "of the variance ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the "
+            "mixture with the same seed to see whether the mixture does more than add noise. A preset fixes "
+            "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.")
+KERNEL = Option(
+    "kernel", "choice", AUTO, choices=KERNEL_CHOICES,
+    tooltip="'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
+            "DDIM-GMM for every other model, decided at each run. Or force one kernel.")
+WIDGETS = (PRESET, *OPTIONS, KERNEL)
 
 # The latent's size is unknown until sampling starts; n_components <= D is checked there, everything else here.
 UNKNOWN_N_DIMS = sys.maxsize
@@ -37,20 +55,19 @@ def preset_fixed_options(preset):
     return {name: options.get(name, getattr(defaults, name)) for name in PRESET_FIXED}
 
 
-def options_from_widgets(preset, eta, s, n_components, offsets, covariance, share_offsets, priors, offset_schedule,
-                         offset_variance_fraction):
-    """The sampler options for one set of widget values, validated; raises ValueError naming a bad widget.
+def options_from_widgets(**widgets):
+    """The sampler options for the values of the widgets preset and OPTIONS (all of them, by name), validated;
+    raises ValueError naming a bad widget.
 
     preset "custom" takes offsets, covariance, share_offsets and offset_schedule from their widgets; any other
     preset fixes those four and the widgets are ignored.
     """
-    if preset not in PRESET_CHOICES:
-        raise ValueError(f"preset must be one of {', '.join(PRESET_CHOICES)}, got {preset!r}")
-    if priors not in PRIORS_CHOICES:
-        raise ValueError(f"priors must be one of {', '.join(PRIORS_CHOICES)}, got {priors!r}")
-    options = dict(eta=eta, s=s, n_components=n_components, offsets=offsets, covariance=covariance,
-                   share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
-                   offset_variance_fraction=offset_variance_fraction)
+    names = [PRESET.name] + [option.name for option in OPTIONS]
+    if sorted(widgets) != sorted(names):
+        raise ValueError(f"the widgets are {', '.join(names)}, got {', '.join(widgets)}")
+    preset = PRESET.check(widgets[PRESET.name])
+    options = {option.name: widgets[option.name] for option in OPTIONS}
+    OPTION["priors"].check_choice(options["priors"])  # the widget offers the named priors, not K weights
     if preset != CUSTOM:
         options.update(preset_fixed_options(preset))
     check_options(UNKNOWN_N_DIMS, **options)
@@ -88,8 +105,7 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
     kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). The options are validated against the latent's
     size before the first model call.
     """
-    if kernel not in KERNEL_CHOICES:
-        raise ValueError(f"kernel must be one of {', '.join(KERNEL_CHOICES)}, got {kernel!r}")
+    KERNEL.check(kernel)
     flow = kernel == RFIM_GMM or (kernel == AUTO and is_flow_model(model))
     if kernel == RFIM_GMM and len(sigmas) > 0 and float(sigmas[0]) > 1:
         raise ValueError(f"kernel={RFIM_GMM!r} needs a flow model (noise levels in [0, 1]), but this run starts at "
@@ -105,6 +121,5 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
     return sampler(model, x, sigmas, extra_args=extra_args, callback=callback, disable=disable, **options)
 
 
-__all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "CONTROL", "PRESET_FIXED", "PRIORS_CHOICES", "KERNEL_CHOICES", "OFFSETS",
-           "COVARIANCES", "OFFSET_SCHEDULES", "options_from_widgets", "preset_fixed_options", "is_flow_model",
-           "sample_gmm"]
+__all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "CONTROL", "PRESET_FIXED", "KERNEL_CHOICES", "PRESET", "KERNEL",
+           "WIDGETS", "options_from_widgets", "preset_fixed_options", "is_flow_model", "sample_gmm"]

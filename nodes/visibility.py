@@ -5,7 +5,7 @@ hides exactly these widgets; tests/test_nodes_visibility.py checks the table aga
 Pure Python: nothing here imports ComfyUI.
 """
 
-from ..sampling import OFFSET_SCHEDULES
+from ..sampling import OFFSET_SCHEDULES, OPTIONS
 from .options import CUSTOM, PRESET_CHOICES, PRESET_FIXED, preset_fixed_options
 
 # The key under which the table travels in the preset widget's input options (ComfyUI passes unknown keys through).
@@ -20,13 +20,14 @@ def effective_schedule(preset, offset_schedule):
 def widgets_without_effect(preset, offset_schedule):
     """The widget names whose value cannot change the samples for this preset and offset_schedule widget value.
 
-    A preset other than 'custom' fixes the four structural widgets; the constant schedule ignores
-    offset_variance_fraction and the noise-matched one ignores s. Effects that depend on a number (covariance and
-    noise_matched need eta > 0, s = 0 turns the mixture off) are left to the tooltips: hiding a widget while its
-    neighbour is being dragged would make the node jump.
+    A preset other than 'custom' fixes the options declared preset_fixed; an option declared for one schedule (s for
+    the constant one, offset_variance_fraction for the noise-matched one) has no effect under the other. Effects that
+    depend on a number (covariance and noise_matched need eta > 0, s = 0 turns the mixture off) are left to the
+    tooltips: hiding a widget while its neighbour is being dragged would make the node jump.
     """
     hidden = [] if preset == CUSTOM else list(PRESET_FIXED)
-    hidden.append("s" if effective_schedule(preset, offset_schedule) == "noise_matched" else "offset_variance_fraction")
+    schedule = effective_schedule(preset, offset_schedule)
+    hidden += [option.name for option in OPTIONS if option.schedule not in (None, schedule)]
     return hidden
 
 

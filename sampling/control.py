@@ -15,15 +15,15 @@ in the shape of the noise. One step, in the kernel's units (VP for diffusion, ta
 
 At eta = 0 both give the same v (xi = 0). Without offsets (s = 0 or K = 1) match="offsets" is DDIM / RFIM itself,
 bit for bit at eta > 0 (same noise stream). The last step (to sigma = 0) returns the denoised estimate, as in DDIM-GMM.
+The samplers are sample_ddim_control and sample_rfim_control (samplers.py, sharing the GMM samplers' loop).
 """
 
-import functools
-
-import torch
-
-from .samplers import sample_kernel
+from .options import Option
 
 MATCHES = ("offsets", "total")
+MATCH = Option("match", "choice", "offsets", choices=MATCHES,
+               doc="'offsets': the step's own variance plus what the offsets add; 'total': the GMM step's total "
+                   "variance about the DDIM mean")
 
 
 def offsets_variance(mix, scale):
@@ -52,42 +52,3 @@ def control_variance(mix, scale, var, coefficients, covariance, n_dims, match):
     if match == "offsets":
         return var + float(added) / n_dims
     return float(added + noise_variance(mix, var, coefficients, covariance, n_dims)) / n_dims
-
-
-def check_match(match):
-    if match not in MATCHES:
-        raise ValueError(f"match must be one of {', '.join(map(repr, MATCHES))}, got {match!r}")
-    return match
-
-
-def sample_control(flow, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None,
-                   eta=0.0, gmm=None, match="offsets", seed=None):
-    """The control's run: the GMM sampler's loop (samplers.sample_kernel), drawing the mixture the GMM sampler would
-    draw with this seed (same generator, same order of draws), with each step's Gaussian variance set from it."""
-    return sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, seed,
-                         step_variance=functools.partial(control_variance, match=check_match(match)))
-
-
-@torch.no_grad()
-def sample_ddim_control(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=1.0, s=1.0,
-                        n_components=8, offsets="ortho", covariance="vub", share_offsets=True, priors=None,
-                        offset_schedule="constant", offset_variance_fraction=0.5, match="offsets", noise_sampler=None,
-                        seed=None):
-    """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
-    Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
-    variance (match="total"); see the module docstring. A diagnostic: run it next to DDIM-GMM at the same s."""
-    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
-               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_control(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, match, seed)
-
-
-@torch.no_grad()
-def sample_rfim_control(model, x, sigmas, extra_args=None, callback=None, disable=None, eta=0.0, s=1.0,
-                        n_components=8, offsets="ortho", covariance="vub", share_offsets=True, priors=None,
-                        offset_schedule="constant", offset_variance_fraction=0.5, match="offsets", noise_sampler=None,
-                        seed=None):
-    """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
-    plus isotropic Gaussian noise of the mixture's strength; options as sample_ddim_control."""
-    gmm = dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance, share_offsets=share_offsets,
-               priors=priors, offset_schedule=offset_schedule, offset_variance_fraction=offset_variance_fraction)
-    return sample_control(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, eta, gmm, match, seed)

@@ -3,7 +3,8 @@
 Samples are flattened to (B, D); the mixture is shared across the batch, the component k is drawn per sample.
 The arithmetic is a few in-place passes over (B, D) and K x D numbers, with the noise buffer doubling as the output,
 and the per-component numbers of a step come precomputed (component_coefficients): the kernel's own cost should be
-noise next to any denoiser (see `python -m ddim_gmm bench speed`).
+noise next to any denoiser (see `python -m ddim_gmm bench speed`). sampling/reference.py computes the same step the
+paper's way, with explicit D x D matrices; tests/test_sampling_reference.py checks that the two agree.
 """
 
 import torch
@@ -64,19 +65,30 @@ def mixture_noise(z, k, var, scale, mix, coefficients, covariance, alpha=1.0):
     return out
 
 
-def kernel_step(x, x0, step, z, mix=None, scale=0.0, k=None, coefficients=None, covariance="diag"):
-    """One DDIM / RFIM step on flattened (B, D) tensors; `step` holds the schedule constants (schedule.Step).
-
-    eps = (x - x_coef x0) / sigma,  x' = x0_coef x0 + eps_coef eps + out_scale (delta_k + xi)
-        = (eps_coef / sigma) x + (x0_coef - eps_coef x_coef / sigma) x0 + out_scale (delta_k + xi).
-    With no mixture this is DDIM / RFIM; z may be None when var = 0.
-    """
+def mean_weights(step):
+    """The DDIM / RFIM mean (Eq. 6) as weights of x and x0:
+    mean = x0_coef x0 + eps_coef eps,  eps = (x - x_coef x0) / sigma
+         = (eps_coef / sigma) x + (x0_coef - eps_coef x_coef / sigma) x0."""
     x_weight = step.eps_coef / step.sigma
-    x0_weight = step.x0_coef - x_weight * step.x_coef
-    if mix is not None:
-        out = mixture_noise(z, k, step.var, scale, mix, coefficients, covariance, alpha=step.out_scale)
-    elif z is not None and step.var > 0:
-        out = torch.mul(z, step.out_scale * step.var**0.5)
-    else:
+    return x_weight, step.x0_coef - x_weight * step.x_coef
+
+
+def gaussian_step(x, x0, step, z):
+    """One DDIM (Eq. 6) / RFIM step on flattened (B, D) tensors: x' = mean + out_scale sqrt(var) z.
+
+    `step` holds the schedule constants (schedule.Step); z may be None when var = 0.
+    """
+    x_weight, x0_weight = mean_weights(step)
+    if z is None or step.var == 0:
         return torch.mul(x, x_weight).add_(x0, alpha=x0_weight)
-    return out.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)
+    noise = torch.mul(z, step.out_scale * step.var**0.5)
+    return noise.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)
+
+
+def gmm_step(x, x0, step, z, mix, scale, k, coefficients, covariance):
+    """One DDIM-GMM / RFIM-GMM step on flattened (B, D) tensors (Eq. 7), with the component indices k already drawn
+    and coefficients = component_coefficients(mix, covariance, step.var, scale); z may be None when var = 0."""
+    x_weight, x0_weight = mean_weights(step)
+    offset_and_noise = mixture_noise(z, k, step.var, scale, mix, coefficients, covariance, alpha=step.out_scale)
+    # Eq. 7: x' = mean + out_scale (delta_k + xi)
+    return offset_and_noise.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)

@@ -11,7 +11,7 @@ import ddim_gmm
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
 from ddim_gmm.nodes import options as node_options
 from ddim_gmm.nodes.dropdown import dropdown_sampler_function
-from ddim_gmm.sampling import PRESETS, VARIANTS, GmmOptions, preset_options
+from ddim_gmm.sampling import COVARIANCES, OFFSET_SCHEDULES, OFFSETS, PRESETS, VARIANTS, GmmOptions, preset_options
 
 REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
 THREADS_AT_COLLECTION = torch.get_num_threads()  # collection precedes every test, the host tests included
@@ -49,11 +49,14 @@ def test_node_mappings_name_one_sampler_node():
     assert callable(getattr(SamplerDDIMGMM, SamplerDDIMGMM.FUNCTION))
 
 
-def test_widgets_match_get_sampler_arguments_in_order():
-    # ComfyUI calls FUNCTION with the widgets as keywords; the UI stores widgets_values in INPUT_TYPES order.
-    code = SamplerDDIMGMM.get_sampler.__code__
-    assert list(code.co_varnames[1:code.co_argcount]) == list(REQUIRED)
+def test_get_sampler_takes_exactly_the_widgets():
+    # ComfyUI calls FUNCTION with the widgets as keywords: a missing or an unknown one is an error naming them all.
     assert set(OPTION_NAMES) <= set(REQUIRED), "every kernel option has a widget"
+    widgets = sampler_widgets()
+    widgets.pop("kernel")
+    for wrong in ({k: v for k, v in widgets.items() if k != "s"}, {**widgets, "sigma": 1.0}):
+        with pytest.raises(ValueError, match="the widgets are preset, eta, s, n_components"):
+            node_options.options_from_widgets(**wrong)
 
 
 @pytest.mark.parametrize("name", list(REQUIRED))
@@ -82,9 +85,9 @@ def test_widget_ranges_agree_with_the_kernel():
     for name in ("eta", "s", "n_components", "offset_variance_fraction"):
         for end in ("min", "max"):
             options_for(**{name: REQUIRED[name][1][end]})
-    assert set(REQUIRED["offsets"][0]) == set(node_options.OFFSETS)
-    assert set(REQUIRED["covariance"][0]) == set(node_options.COVARIANCES)
-    assert set(REQUIRED["offset_schedule"][0]) == set(node_options.OFFSET_SCHEDULES)
+    assert set(REQUIRED["offsets"][0]) == set(OFFSETS)
+    assert set(REQUIRED["covariance"][0]) == set(COVARIANCES)
+    assert set(REQUIRED["offset_schedule"][0]) == set(OFFSET_SCHEDULES)
 
 
 def test_default_widgets_equal_the_default_preset():

@@ -11,7 +11,7 @@ import torch
 
 from _toys import oracle
 from ddim_gmm.sampling import ddim_step, draw_mixture, rfim_step, sample_ddim_gmm
-from ddim_gmm.sampling.kernel import component_coefficients, kernel_step
+from ddim_gmm.sampling.kernel import component_coefficients, gmm_step
 from ddim_gmm.sampling.mixture import make_priors
 
 N_DIMS, K, N = 64, 4, 40000
@@ -27,7 +27,7 @@ def one_step_residuals(step, offsets, covariance, s=1.0, priors=None, seed=0, fl
     x = (1 - step.sigma) * x0 + step.sigma * start if flow else x0 + step.sigma * start
     z = torch.randn(n, n_dims, generator=g, dtype=torch.float64)
     k = torch.multinomial(p, n, replacement=True, generator=g)
-    x_next = kernel_step(x, x0, step, z, mix, s, k, component_coefficients(mix, covariance, step.var, s), covariance)
+    x_next = gmm_step(x, x0, step, z, mix, s, k, component_coefficients(mix, covariance, step.var, s), covariance)
     return x_next - step.x0_coef * x0, mix
 
 

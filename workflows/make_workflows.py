@@ -3,13 +3,35 @@
 One graph description per workflow gives both files, so they cannot drift apart. Run from anywhere:
     python workflows/make_workflows.py
 Widget values are listed in the order of each node's INPUT_TYPES (the order the UI stores them in); the host tests
-check that order against a real ComfyUI.
+check that order against a real ComfyUI. Our node's widgets, their order and defaults come from the pack itself (this
+checkout, imported as ddim_gmm whatever its folder is called).
 """
 
+import importlib
+import importlib.util
 import json
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def import_pack_nodes():
+    """ddim_gmm.nodes of this checkout: the repository root is the package ddim_gmm."""
+    pack = sys.modules.get("ddim_gmm")
+    if pack is None:
+        spec = importlib.util.spec_from_file_location("ddim_gmm", ROOT / "__init__.py",
+                                                      submodule_search_locations=[str(ROOT)])
+        pack = importlib.util.module_from_spec(spec)
+        sys.modules["ddim_gmm"] = pack
+        spec.loader.exec_module(pack)
+    if Path(pack.__file__).resolve().parent != ROOT:
+        raise ImportError(f"ddim_gmm is already imported from {Path(pack.__file__).parent}, not from {ROOT}")
+    return importlib.import_module("ddim_gmm.nodes")
+
+
+NODES = import_pack_nodes()
 # Stored in each UI node's properties: the frontend offers to install a missing pack by its registry id (cnr_id).
 PACK_ID, PACK_VERSION = "ddim-gmm", "0.1.0"
 COMFY_CORE_VERSION = "0.3.64"
@@ -149,28 +171,26 @@ COLUMN_GAP, ROW_GAP = 60, 50
 WIDTHS = {"CLIPTextEncode": 400, "SamplerDDIMGMM": 320, "LoadImage": 320}
 # Nodes whose widgets are taller than one row: the prompt text box, the image preview.
 HEIGHTS = {"CLIPTextEncode": 200, "LoadImage": 320}
-# The widgets the pack's frontend extension hides under a preset other than 'custom' (nodes/visibility.py).
-HIDDEN_UNLESS_CUSTOM = 5
 
 
 def node_size(node):
     widgets = len(node["widgets"])
     if node["type"] in OUR_NODES:
-        preset = dict(item for item in node["widgets"] if not isinstance(item, UIOnly))["preset"]
-        widgets -= 1 if preset == "custom" else HIDDEN_UNLESS_CUSTOM
+        # The pack's frontend extension hides the widgets without effect (nodes/visibility.py).
+        values = dict(item for item in node["widgets"] if not isinstance(item, UIOnly))
+        widgets -= len(NODES.visibility.widgets_without_effect(values["preset"], values["offset_schedule"]))
     rows = max(len(node["links"]), len(OUTPUTS[node["type"]]), 1)
     height = 20 * rows + 6 + (24 * widgets + 8 if widgets else 0)
     return [WIDTHS.get(node["type"], 300), HEIGHTS.get(node["type"], height)]
 
 
-def gmm_widgets(preset="ORTHO-VUB*", eta=0.0, s=1.0, n_components=8, offsets="ortho", covariance="vub",
-                share_offsets=True, priors="uniform", offset_schedule="constant", offset_variance_fraction=0.5,
-                kernel="auto"):
-    """SamplerDDIMGMM's widgets in INPUT_TYPES order (tests/test_nodes_workflows.py checks the order)."""
-    return [("preset", preset), ("eta", eta), ("s", s), ("n_components", n_components), ("offsets", offsets),
-            ("covariance", covariance), ("share_offsets", share_offsets), ("priors", priors),
-            ("offset_schedule", offset_schedule), ("offset_variance_fraction", offset_variance_fraction),
-            ("kernel", kernel)]
+def gmm_widgets(**values):
+    """SamplerDDIMGMM's widgets in INPUT_TYPES order, each at the node's default unless given in `values`."""
+    required = NODES.SamplerDDIMGMM.INPUT_TYPES()["required"]
+    unknown = set(values) - set(required)
+    if unknown:
+        raise ValueError(f"SamplerDDIMGMM has no widget {', '.join(sorted(unknown))}")
+    return [(name, values.get(name, spec[1]["default"])) for name, spec in required.items()]
 
 
 def text_encoders(g, clip, positive, negative):
@@ -292,7 +312,7 @@ def ab_samplers(g, flow):
               column=2),
         g.add("SamplerDDIMGMM", gmm_widgets(), title=f"2: {baseline}-GMM, default preset (ORTHO-VUB*, s 1)",
               column=2),
-        g.add("SamplerDDIMGMM", gmm_widgets(preset="CONTROL (same-variance noise)"),
+        g.add("SamplerDDIMGMM", gmm_widgets(preset=NODES.options.CONTROL),
               title=f"3: CONTROL, {baseline} + same-variance noise (s 1)", column=2),
         g.add("KSamplerSelect", [("sampler_name", RECOMMENDED_SAMPLER[flow])],
               title=f"4: {RECOMMENDED_SAMPLER[flow]} (recommended)", column=2),

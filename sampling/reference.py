@@ -1,0 +1,65 @@
+"""The kernel step written the paper's way, with explicit D x D matrices: slow, for small D, and easy to check by eye.
+
+kernel.py computes the same step in O(K D) without ever forming Delta_k; tests/test_sampling_reference.py records the
+random inputs of every step of a real run (z, k, the mixture) and checks that this gives the same next sample.
+"""
+
+import math
+
+import torch
+
+
+def ddim(x, x0, sigma, sigma_next, eta):
+    """DDIM (Eq. 6) on VE samples: (var, finish), var the step's variance in VP units and finish(delta_k + xi) the
+    next VE sample, x' = (sqrt(a') x0 + sqrt(1 - a' - var) eps + delta_k + xi) / sqrt(a')."""
+    a, a_next = 1 / (1 + sigma**2), 1 / (1 + sigma_next**2)
+    eps = (x - x0) / sigma
+    var = eta**2 * (1 - a_next) / (1 - a) * (1 - a / a_next)
+    mean_vp = math.sqrt(a_next) * x0 + math.sqrt(1 - a_next - var) * eps
+    return var, lambda offset_and_noise: (mean_vp + offset_and_noise) / math.sqrt(a_next)
+
+
+def rfim(x, x0, tau, tau_next, eta):
+    """RFIM (Section 4, from Eq. 18): (var, finish) with var = (eta tau')^2 and
+    finish(delta_k + xi) = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau."""
+    eps = (x - (1 - tau) * x0) / tau
+    var = (eta * tau_next) ** 2
+    mean = (1 - tau_next) * x0 + math.sqrt(tau_next**2 - var) * eps
+    return var, lambda offset_and_noise: mean + offset_and_noise
+
+
+def offset_and_noise(z, k, var, scale, mix, covariance):
+    """delta_k + xi for each row of z (standard normal) and its component k, xi ~ N(0, var I - Delta_k) with
+    Delta_k = Delta_bar / (K pi_k) and Delta_bar = sum_l pi_l delta_l delta_l^T (Eq. 11):
+    diag:  xi_j = sqrt(max(var - Delta_k[j, j], 0)) z_j (the paper's A.5);
+    vub:   sqrt(max(var - u_i, 0)) on the first K coordinates, u_i = s^2 pi_(i) / (K pi_k) (Eq. 34), sqrt(var) after;
+    exact: the symmetric square root of var I - Delta_k, its negative eigenvalues clipped to 0."""
+    n_components = mix.priors.shape[0]
+    delta = scale * mix.offsets  # (K, D)
+    delta_bar = (delta.T * mix.priors) @ delta
+    rows = []
+    for zi, ki in zip(z, k.tolist()):
+        delta_k = delta_bar / (n_components * mix.priors[ki])
+        if covariance == "diag":
+            xi = (var - torch.diagonal(delta_k)).clamp_min(0).sqrt() * zi
+        elif covariance == "vub":
+            bounds = scale**2 * torch.sort(mix.priors).values / (n_components * mix.priors[ki])
+            std = torch.full_like(zi, math.sqrt(var))
+            std[:n_components] = (var - bounds).clamp_min(0).sqrt()
+            xi = std * zi
+        else:
+            eig, vec = torch.linalg.eigh(var * torch.eye(len(zi), dtype=zi.dtype) - delta_k)
+            xi = vec @ (eig.clamp_min(0).sqrt() * (vec.T @ zi))
+        rows.append(delta[ki] + xi)
+    return torch.stack(rows)
+
+
+def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, covariance):
+    """One DDIM-GMM (flow: RFIM-GMM) step, Eq. 7: x' = DDIM's mean + delta_k + xi, k ~ Categorical(pi), on flattened
+    (B, D) samples; z may be None when the step's variance is 0 (only the offsets remain)."""
+    var, finish = (rfim if flow else ddim)(x, x0, level, level_next, eta)
+    if z is None:
+        if var != 0:
+            raise ValueError(f"z may be None only where the step adds no noise, but var = {var}")
+        z = torch.zeros_like(x)
+    return finish(offset_and_noise(z, k, var, torch.as_tensor(scale, dtype=x.dtype), mix, covariance))

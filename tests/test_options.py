@@ -1,0 +1,135 @@
+"""Each option is declared once (sampling/options.py, nodes/options.py): walk the declarations and find each one, as
+declared, everywhere it shows: the samplers' signatures and docstrings, check_options and its errors, GmmOptions, the
+node's INPUT_TYPES, the example workflows' widgets and the option tables of the docs."""
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from ddim_gmm.nodes import SamplerDDIMGMM
+from ddim_gmm.nodes import options as node_options
+from ddim_gmm.nodes import tables
+from ddim_gmm.sampling import (OPTIONS, VARIANTS, GmmOptions, check_options, sample_ddim, sample_ddim_control,
+                               sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
+from ddim_gmm.sampling.control import MATCH
+from ddim_gmm.sampling.options import OPTION
+from test_nodes_workflows import GENERATOR
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+LEADING = ["model", "x", "sigmas", "extra_args", "callback", "disable"]
+TRAILING = ["noise_sampler", "seed"]
+# sampler -> (its options, flow)
+SAMPLERS = {
+    sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS, True),
+    sample_ddim: ((OPTION["eta"],), False), sample_rfim: ((OPTION["eta"],), True),
+    sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH,), True),
+}
+# The files whose marked regions hold generated tables, and the table each must hold.
+TABLE_FILES = {"README.md": "widget-summary", "docs/method.md": "options", "web/docs/SamplerDDIMGMM.md": "widgets"}
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda f: f.__name__)
+def test_every_sampler_signature_holds_its_options_at_their_defaults(sampler):
+    options, flow = SAMPLERS[sampler]
+    parameters = inspect.signature(sampler).parameters
+    assert list(parameters) == LEADING + [o.name for o in options] + TRAILING
+    for option in options:
+        assert parameters[option.name].default == (option.flow_default if flow else option.default), option.name
+        assert f"{option.name}={parameters[option.name].default!r}: {option.doc[:40]}" in sampler.__doc__
+
+
+def test_the_eta_defaults_differ_as_declared():
+    assert (OPTION["eta"].default, OPTION["eta"].flow_default, REQUIRED["eta"][1]["default"]) == (1.0, 0.0, 0.0)
+
+
+def test_gmm_options_are_the_declared_options_at_their_defaults():
+    assert GmmOptions().__dict__ == {o.name: o.default for o in OPTIONS}
+    assert check_options(64) == GmmOptions()
+
+
+def out_of_range(option):
+    """(a value the option refuses, what its error must say)."""
+    if option.kind == "float":
+        return option.high + 1, f"{option.name} must be a finite number in [{option.low}, {option.high}]"
+    if option.kind == "int":
+        return option.low - 1, f"{option.name} must be an integer >= {option.low}"
+    if option.kind == "bool":
+        return "yes", f"{option.name} must be True or False"
+    choices = ", ".join(map(repr, option.choices))
+    if option.kind == "choice":
+        return "nope", f"{option.name} must be one of {choices}"
+    return "nope", f"{option.name} must be None, {choices} or 8 positive weights"
+
+
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.name)
+def test_check_options_refuses_an_out_of_range_value_naming_the_option_and_its_range(option):
+    value, message = out_of_range(option)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        check_options(64, **{option.name: value})
+    if option.kind in ("float", "int"):
+        for end in (option.low, option.high):
+            if end is not None:
+                assert getattr(check_options(64, **{option.name: end}), option.name) == end
+
+
+@pytest.mark.parametrize("option", node_options.WIDGETS, ids=lambda o: o.name)
+def test_every_declared_widget_is_in_input_types_as_declared(option):
+    kind, spec = REQUIRED[option.name]
+    assert spec["default"] == option.widget.get("default", option.default)
+    assert spec["tooltip"].startswith(option.tooltip) and len(option.tooltip) > 40
+    assert ("any other preset fixes it" in spec["tooltip"]) == option.preset_fixed
+    assert ("Matters only when eta > 0" in spec["tooltip"]) == option.needs_eta
+    if option.kind in ("choice", "priors"):
+        assert kind == list(option.choices)
+    elif option.kind in ("float", "int"):
+        assert (spec["min"], spec["max"]) == (option.low, option.widget.get("max", option.high))
+    else:
+        assert kind == "BOOLEAN"
+
+
+def test_input_types_hold_the_declared_widgets_in_order():
+    assert list(REQUIRED) == [o.name for o in node_options.WIDGETS]
+    assert node_options.WIDGETS[1:-1] == OPTIONS
+
+
+def test_the_presets_fix_exactly_the_options_declared_preset_fixed():
+    assert set().union(*VARIANTS.values()) == set(node_options.PRESET_FIXED)
+
+
+def test_the_workflows_widgets_are_the_declared_widgets_at_their_defaults():
+    assert GENERATOR.gmm_widgets() == [(name, spec[1]["default"]) for name, spec in REQUIRED.items()]
+    assert dict(GENERATOR.gmm_widgets(eta=0.5))["eta"] == 0.5
+    with pytest.raises(ValueError, match="no widget sigma"):
+        GENERATOR.gmm_widgets(sigma=1.0)
+
+
+@pytest.mark.parametrize("name", TABLE_FILES)
+def test_the_marked_tables_are_up_to_date(name):
+    text = (ROOT / name).read_text()
+    kind = TABLE_FILES[name]
+    assert kind in tables.regions(text), f"{name} lacks the <!-- generated:{kind} --> markers"
+    assert tables.rendered(text) == text, f"run: python -m ddim_gmm.nodes.tables --write {name}"
+
+
+def test_the_tables_name_every_declared_option_and_widget():
+    assert [row.split("|")[1].strip() for row in tables.widgets_table().splitlines()[2:]] == [
+        f"`{o.name}`" for o in node_options.WIDGETS]
+    assert [row.split("|")[1].strip() for row in tables.options_table().splitlines()[2:]] == [
+        f"`{o.name}`" for o in OPTIONS]
+    assert "`1.0` (DDIM-GMM), `0.0` (RFIM-GMM)" in tables.options_table()
+
+
+def test_the_tables_command_checks_and_rewrites_a_file(tmp_path, capsys):
+    page = tmp_path / "page.md"
+    page.write_text("before\n<!-- generated:options -->\nstale\n<!-- /generated:options -->\nafter\n")
+    assert tables.main(["--check", str(page)]) == 1
+    assert tables.main(["--write", str(page)]) == 0
+    assert page.read_text() == f"before\n<!-- generated:options -->\n\n{tables.options_table()}\n\n" \
+                               f"<!-- /generated:options -->\nafter\n"
+    assert tables.main(["--check", str(page)]) == 0
+    (tmp_path / "plain.md").write_text("no markers\n")
+    with pytest.raises(SystemExit):
+        tables.main(["--check", str(tmp_path / "plain.md")])
