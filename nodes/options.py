@@ -96,14 +96,21 @@ def is_flow_model(model):
     return comfy_model_sampling is not None and isinstance(model_sampling, comfy_model_sampling.CONST)
 
 
+def model_noise_scale(model):
+    """The noise scale c of a flow model (x = (1 - sigma) x0 + sigma c eps): newer ComfyUI's CONST model sampling
+    has `noise_scale` (the ModelNoiseScale node; HiDream-O1 uses 8); older hosts and other models have none, c = 1."""
+    return float(getattr(model_sampling_of(model), "noise_scale", 1.0))
+
+
 def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, kernel=AUTO, control=False,
                **options):
     """k-diffusion sampler function for ComfyUI's KSAMPLER: RFIM-GMM on flow models, DDIM-GMM otherwise.
 
     kernel: "auto" (decide from the model at every run), "DDIM-GMM" or "RFIM-GMM" (forced). control: run the
     kernel's matched-noise control with the same options instead (preset CONTROL). Options not given take the
-    kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). The options are validated against the latent's
-    size before the first model call.
+    kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). On flow models the step noise and the offsets follow
+    the model's noise scale (model_noise_scale). The options are validated against the latent's size before the
+    first model call.
     """
     KERNEL.check(kernel)
     flow = kernel == RFIM_GMM or (kernel == AUTO and is_flow_model(model))
@@ -114,6 +121,8 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
         sampler = sample_rfim_control if flow else sample_ddim_control
     else:
         sampler = sample_rfim_gmm if flow else sample_ddim_gmm
+    if flow:
+        options = {"noise_scale": model_noise_scale(model), **options}
     # One line per run in ComfyUI's console, so a user can see which kernel 'auto' picked.
     logging.getLogger(__name__).info("ddim-gmm: %s kernel%s (%s)", RFIM_GMM if flow else DDIM_GMM,
                                      ", matched-noise control" if control else "",
