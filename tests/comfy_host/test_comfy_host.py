@@ -184,6 +184,23 @@ def test_offsets_off_equal_comfyuis_euler_ancestral(host, model, eta):
         torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
 
 
+def test_step_noise_follows_the_hosts_noise_sampler(host, model, monkeypatch):
+    """Newer ComfyUI (PR #11528) seeds its default noise sampler with seed + 1 on the CPU; a host that does so gets
+    the same from us: s = 0 still equals its euler_ancestral, which looks the function up the same way."""
+    import comfy.k_diffusion.sampling as k_diffusion_sampling
+    pinned = k_diffusion_sampling.default_noise_sampler
+    plain = run_custom(host, model, node_sampler(host, eta=1.0, s=0.0))
+
+    def newer_host_noise_sampler(x, seed=None):
+        return pinned(x, seed=None if seed is None else seed + 1 if x.device.type == "cpu" else seed)
+
+    monkeypatch.setattr(k_diffusion_sampling, "default_noise_sampler", newer_host_noise_sampler)
+    reference = run_custom(host, model, host.comfy.samplers.ksampler("euler_ancestral", {"eta": 1.0}))
+    out = run_custom(host, model, node_sampler(host, eta=1.0, s=0.0))
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+    assert not torch.allclose(out, plain)
+
+
 def test_offsets_change_the_result(host, model):
     off = run_custom(host, model, node_sampler(host, eta=0.5, s=0.0))
     on = run_custom(host, model, node_sampler(host, eta=0.5, s=10.0))
