@@ -139,10 +139,10 @@ def markdown_table(rows):
     return "\n".join(lines)
 
 
-def write_outputs(out, rows, nfe_table, command):
+def write_outputs(out, rows, nfe_table, command, missing=()):
     columns = ["setting", "cfg", "nfe_target", "nfe", "sampler", "steps"] + sorted(
         {k for r in rows for k in r} - {"setting", "cfg", "nfe_target", "nfe", "sampler", "steps", "fd_per_seed"})
-    write_tables(out, rows, columns, markdown_table(rows))   # the CSV formatted as bench quality and compare write it
+    write_tables(out, rows, columns, markdown_table(rows), missing)   # formatted as bench quality and compare write
     with open(os.path.join(out, "nfe.md"), "w") as f:
         f.write("| setting | sampler | steps | NFE counted |\n| --- | --- | --- | --- |\n")
         f.writelines(f"| {s} | {name} | {steps} | {nfe:g} |\n" for (s, name, steps), nfe in sorted(nfe_table.items()))
@@ -171,9 +171,7 @@ def run(args):
             missing.append(f"{setting} cfg={cfg:g} NFE={target} {sampler}: not run (seeds missing from the cache)")
             continue
         rows.append(summarise(setting, cfg, target, sampler, steps, evals, args.n_samples))
-    with open(os.path.join(args.out, "not_run.txt"), "w") as f:
-        f.writelines(line + "\n" for line in missing)
     add_deltas(rows)
-    write_outputs(args.out, rows, nfe_table, command_line("comfy-peers", env="COMFYUI_PATH=/path/to/ComfyUI "))
+    write_outputs(args.out, rows, nfe_table, command_line("comfy-peers", env="COMFYUI_PATH=/path/to/ComfyUI "), missing)
     print(markdown_table(rows))
     return rows

@@ -162,7 +162,10 @@ def run(args):
     missing = [m for m in missing if m not in supplied]  # a run another directory holds is not missing
     rows += included
     add_paired(rows)
-    write_outputs(args.out, rows, missing)
+    write_tables(args.out, rows, COLUMNS, markdown_table(rows),
+                 [f"{s} cfg={c:g} nfe={n} {p}: missing" for s, c, n, p in missing])
+    if rows:
+        plot_nfe(args.out, rows)
     append_run(args.out, {k: getattr(args, k) for k in vars(args) if k not in ("module", "func")}, start, rows, missing)
     print(markdown_table(rows))
     if missing:
@@ -245,14 +248,6 @@ def markdown_table(rows):
                      f"{plus_minus(r, 'precision', 3)} | {plus_minus(r, 'recall', 3)} | {plus_minus(r, 'kid', 2)} | "
                      f"{plus_minus(r, 'class_rate', 3)} | {vs} | {r.get('verdict_vs_control', '')} |")
     return "\n".join(lines)
-
-
-def write_outputs(out, rows, missing=()):
-    write_tables(out, rows, COLUMNS, markdown_table(rows))
-    with open(os.path.join(out, "not_run.txt"), "w") as f:
-        f.write("".join(f"{s} cfg={c:g} nfe={n} {p}: missing\n" for s, c, n, p in missing))
-    if rows:
-        plot_nfe(out, rows)
 
 
 PANELS = (("ddpm", 2.5, "DDPM, CFG 2.5"), ("ddpm", 0.0, "DDPM, unconditional"), ("flow", 0.0, "rectified flow"))

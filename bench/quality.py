@@ -205,7 +205,9 @@ def run(args):
                 continue
             rows.append(summarise("ddpm", scale, 1000, 1.0, "DDPM", 0.0, {}, [m], n))
     add_deltas(rows)
-    write_outputs(args.out, rows, missing)
+    write_tables(args.out, rows, COLUMNS, markdown_table(rows),
+                 [f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing" for s, c, n, e, p, why in missing])
+    plot_steps(args.out, rows)
     # What was asked of this directory, run after run: the honest record of the protocol behind its numbers.
     append_run(args.out, dict(cfg, n_components=K, cached_only=args.cached_only, quick=args.quick), start, rows,
                missing)
@@ -284,13 +286,6 @@ def markdown_table(rows):
                      f"{rate} | {pixels} | "
                      f"{r['n_samples']} x {r['seeds']} |")
     return "\n".join(lines)
-
-
-def write_outputs(out, rows, missing=()):
-    write_tables(out, rows, COLUMNS, markdown_table(rows))
-    with open(os.path.join(out, "not_run.txt"), "w") as f:
-        f.write("".join(f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing\n" for s, c, n, e, p, why in missing))
-    plot_steps(out, rows)
 
 
 def plot_steps(out, rows):

@@ -1,5 +1,5 @@
 """The benchmarks' tables: results.csv (one row per sampler, floats to 4 significant digits) and results.md (a
-markdown table), and the cell formats the markdown tables share."""
+markdown table), the cell formats the markdown tables share, and not_run.txt (the runs the cache lacks)."""
 
 import csv
 import os
@@ -21,8 +21,9 @@ def signed(r, key, unit="%"):
     return f"{r[key]:+.1f}{unit} ± {r[key + '_std']:.1f}"
 
 
-def write_tables(out, rows, columns, markdown):
-    """results.csv (one row per sampler, the given columns) and results.md (the markdown table) in out."""
+def write_tables(out, rows, columns, markdown, not_run=()):
+    """results.csv (one row per sampler, the given columns), results.md (the markdown table) and not_run.txt (one
+    line per sampler row left out because runs of it are not in the cache) in out."""
     with open(os.path.join(out, "results.csv"), "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
@@ -30,3 +31,5 @@ def write_tables(out, rows, columns, markdown):
             writer.writerow({k: fmt(r.get(k, "")) for k in columns})
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(markdown + "\n")
+    with open(os.path.join(out, "not_run.txt"), "w") as f:
+        f.writelines(line + "\n" for line in not_run)
