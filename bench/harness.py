@@ -102,7 +102,6 @@ class Context:
         return image_metrics(self.classifier, samples, self.ref, labels, self.ref_pixels, self.ref_features)
 
 
-
 class CountingModel:
     """Counts the model evaluations a sampler makes (one call of the CFG denoiser = one NFE)."""
 
