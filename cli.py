@@ -23,7 +23,7 @@ COMMANDS = {
                                "ComfyUI's own samplers through ComfyUI's sampling path (needs COMFYUI_PATH)"),
     ("bench", "sde-mixture"): ("ddim_gmm.bench.sde_mixture",
                                "an SDE sampler with its Gaussian noise swapped for the moment-matched mixture"),
-    ("bench", "soak"): ("ddim_gmm.bench.soak",
+    ("bench", "soak"): ("ddim_gmm.bench.host.soak",
                         "a long queue of prompts through a real ComfyUI server on a random SD1.5 model (needs "
                         "COMFYUI_PATH)"),
 }

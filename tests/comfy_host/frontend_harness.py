@@ -13,7 +13,7 @@ from pathlib import Path
 
 from comfy_harness import REPO_ROOT
 
-from ddim_gmm.bench.comfy_server import ComfyServer, fetch  # noqa: F401 (the frontend tests use both)
+from ddim_gmm.bench.host.server import ComfyServer, fetch  # noqa: F401 (the frontend tests use both)
 
 # No space and no dot: ComfyUI 0.3.64 serves no web files for a folder name with a space (aiohttp's static route
 # does not match it), and frontend 1.27 cuts the help page's folder name at the first dot. Odd otherwise.

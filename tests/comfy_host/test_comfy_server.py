@@ -12,7 +12,7 @@ import pytest
 
 from comfy_harness import REPO_ROOT
 
-from ddim_gmm.bench.comfy_server import ComfyServer, fetch
+from ddim_gmm.bench.host.server import ComfyServer, fetch
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
