@@ -2,7 +2,7 @@
 
 A user's view: every shipped workflow dropped on the canvas loads with every node type known, every widget value kept
 and its whole graph in view; the SD1.5, SD3 and Flux workflows run to an image (64 px, 3 steps, on random-weight
-checkpoints from bench/random_checkpoint.py, the SD3 one standing in for Flux); a
+checkpoints from bench/host/random_checkpoint.py, the SD3 one standing in for Flux); a
 node added from the search box has the widgets /object_info lists; under every preset and offset schedule the node
 shows exactly the widgets that take effect (nodes/visibility.py, measured in tests/test_nodes_visibility.py); the
 node library's help panel shows our page. Screenshots go to the test's temporary folder, and to docs/ with
