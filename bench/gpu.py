@@ -45,7 +45,7 @@ from ..cli import number, refuse_overwrite
 from ..sampling import (PRESETS, preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim_control,
                         sample_rfim_gmm)
 from .anchor import k_diffusion_sampling
-from .speed import floor_for, floor_name, karras_sigmas, near_free_model
+from .timing import floor_for, floor_model, floor_name, karras_sigmas, near_free_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SHAPES = {"SD1.5 4x64x64": (4, 64, 64), "SDXL 4x128x128": (4, 128, 128), "Flux/SD3 16x128x128": (16, 128, 128),
@@ -426,27 +426,6 @@ def stand_in_step(shape, batch, device, quick, repeats):
     return best, what, flops
 
 
-def floor_on(device, n_dims, n_components, ortho, every_step):
-    """The near-free model plus what any per-step GMM variant must do on the critical path: the D x K Gaussian draw
-    on the CPU (and its QR for ORTHO) and its copy to the device, at every step (per-step) or once (shared)."""
-    generator = torch.Generator().manual_seed(1)
-    calls = []
-
-    def model(x, sigma, **extra):
-        if every_step or not calls:
-            gaussian = torch.randn(n_dims, n_components, generator=generator)
-            if ortho:
-                gaussian = torch.linalg.qr(gaussian, mode="reduced")[0]
-            gaussian.to(device)
-        calls.append(1)
-        return x
-
-    def reset():
-        calls.clear()
-        return model
-    return reset
-
-
 def speed_candidates(x, sigmas, n_components, euler_ancestral):
     n_dims = x[0].numel()
     reference = ("DDIM (k-diffusion euler_ancestral, eta=1)" if euler_ancestral is not None
@@ -461,7 +440,7 @@ def speed_candidates(x, sigmas, n_components, euler_ancestral):
                                                                eta=1.0, n_components=n_components, **o))
     for every_step in (True, False):
         for ortho in (False, True):
-            model = floor_on(x.device, n_dims, n_components, ortho, every_step)
+            model = floor_model(n_dims, n_components, ortho, torch.Generator().manual_seed(1), every_step, x.device)
             runs[floor_name(every_step, ortho)] = ("floor", lambda m=model: (
                 euler_ancestral(m(), x, sigmas, eta=1.0, disable=True) if euler_ancestral is not None
                 else sample_ddim(m(), x, sigmas, eta=1.0, disable=True, seed=0)))
