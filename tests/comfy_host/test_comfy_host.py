@@ -12,7 +12,7 @@ import sys
 import pytest
 import torch
 
-from comfy_harness import REPO_ROOT
+from comfy_harness import REPO_ROOT, combo_choices
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -102,7 +102,7 @@ def test_comfyui_loader_loads_the_pack_from_a_folder_named_unlike_the_package(ho
 
 def test_our_names_are_in_every_sampler_dropdown(host):
     for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
-        choices = host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"][0]
+        choices = combo_choices(host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"])
         for name in dropdown_names(host):
             assert choices.count(name) == 1, (node_type, name)
     import comfy.k_diffusion.sampling as k_diffusion_sampling
@@ -136,7 +136,7 @@ def test_registration_keeps_lists_other_packs_extended(host, monkeypatch):
     for names in (samplers.KSampler.SAMPLERS, samplers.SAMPLER_NAMES, samplers.KSAMPLER_NAMES):
         assert all(names.count(name) == 1 for name in ours)
     assert samplers.KSampler.SAMPLERS[:len(other_list)] == other_list  # theirs untouched, ours appended
-    assert host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"][0][-1] in ours
+    assert combo_choices(host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"])[-1] in ours
 
 
 # --- sampling through ComfyUI -------------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_dropdown_runs_with_every_scheduler_on_diffusion_and_flow_models(host, m
 
 
 def test_node_samples_every_preset_through_sample_custom(host, model):
-    for preset in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"][0]:
+    for preset in combo_choices(host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"]):
         out = run_custom(host, model, node_sampler(host, preset=preset, eta=0.5))
         assert out.shape == LATENT_SHAPE and out.isfinite().all(), preset
 

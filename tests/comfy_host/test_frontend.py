@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from comfy_harness import REPO_ROOT
+from comfy_harness import REPO_ROOT, combo_choices
 from frontend_harness import (FOLDER_NAME, Browser, ComfyServer, browser_missing_reason, drop_workflow, fetch,
                               make_base_directory, node_screenshot, open_dialogs)
 
@@ -152,8 +152,8 @@ def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
     for widget in widgets:
         kind, options = required[widget["name"]]
         assert widget["value"] == options["default"], widget
-        if isinstance(kind, list):
-            assert widget["values"] == kind
+        if isinstance(kind, list) or kind == "COMBO":
+            assert widget["values"] == combo_choices(required[widget["name"]])
         elif kind in ("INT", "FLOAT"):
             assert (widget["min"], widget["max"]) == (options["min"], options["max"])
     assert_shows_what_takes_effect(page, node_id, list(required))
