@@ -357,7 +357,7 @@ def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
 # --- workflows ----------------------------------------------------------------------------------------------------
 
 def workflow_files(kind):
-    paths = sorted(p for p in WORKFLOWS_DIR.glob("*.json") if p.name.endswith(".api.json") == (kind == "api"))
+    paths = sorted((WORKFLOWS_DIR / "api").glob("*.api.json") if kind == "api" else WORKFLOWS_DIR.glob("*.json"))
     assert paths, f"no {kind} workflows in {WORKFLOWS_DIR}"
     return paths
 
@@ -395,7 +395,7 @@ def test_api_workflow_passes_comfyuis_prompt_validation(host, model_files, path)
     ("eta", 1.5, "bigger than max"), ("n_components", 0, "smaller than min"),
 ])
 def test_comfyui_validation_rejects_bad_widget_values_of_our_node(host, model_files, widget, value, message):
-    prompt = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.api.json").read_text())
+    prompt = json.loads((WORKFLOWS_DIR / "api" / "sd15_txt2img_sampler_custom.api.json").read_text())
     (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
     prompt[node_id]["inputs"][widget] = value
     valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
@@ -424,7 +424,7 @@ def widget_names(node_class):
 @pytest.mark.parametrize("path", workflow_files("ui") if COMFYUI_PATH else [], ids=lambda p: p.name)
 def test_ui_workflow_names_existing_nodes_with_widgets_in_order(host, path):
     workflow = json.loads(path.read_text())
-    api = json.loads(path.with_name(path.name.replace(".json", ".api.json")).read_text())
+    api = json.loads((WORKFLOWS_DIR / "api" / f"{path.stem}.api.json").read_text())
     nodes_by_id = {node["id"]: node for node in workflow["nodes"]}
     for node in workflow["nodes"]:
         node_class = host.nodes.NODE_CLASS_MAPPINGS.get(node["type"])

@@ -28,7 +28,7 @@ def server(tmp_path_factory):
     (base / "custom_nodes").mkdir()
     os.symlink(REPO_ROOT, base / "custom_nodes" / "DDIM GMM (clone)", target_is_directory=True)
     (base / "models" / "checkpoints").mkdir(parents=True)
-    for path in WORKFLOWS_DIR.glob("*.api.json"):
+    for path in (WORKFLOWS_DIR / "api").glob("*.api.json"):
         for node in json.loads(path.read_text()).values():
             if "ckpt_name" in node["inputs"]:
                 (base / "models" / "checkpoints" / node["inputs"]["ckpt_name"]).touch()
@@ -69,6 +69,6 @@ def test_combo_choices_reads_the_v3_form_this_server_sends(server):
 
 def test_server_accepts_every_api_workflow(server):
     url, _ = server
-    for path in sorted(WORKFLOWS_DIR.glob("*.api.json")):
+    for path in sorted((WORKFLOWS_DIR / "api").glob("*.api.json")):
         status, reply = fetch(f"{url}/prompt", {"prompt": json.loads(path.read_text())})
         assert status == 200 and reply["node_errors"] == {}, (path.name, reply)

@@ -27,7 +27,9 @@ pytestmark = [
 ]
 
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
-WORKFLOWS = sorted(path for path in WORKFLOWS_DIR.glob("*.json") if not path.name.endswith(".api.json"))
+# The UI-format workflows, directly in workflows/ (ComfyUI's template browser lists those); their API twins are in api/.
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.json"))
+API_WORKFLOWS_DIR = WORKFLOWS_DIR / "api"
 # The checkpoints the shipped workflows name, and the session's random checkpoint that stands in for each here. SD1.5 and
 # SD3 get one of their own architecture. Flux gets the SD3 one: a random Flux file is out of reach (its T5-XXL text
 # encoder has a fixed 4.7 B parameters), and SD3 is, like Flux, a CONST flow model with 16 latent channels that
@@ -49,7 +51,7 @@ def stand_in(path):
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, request):
     base = tmp_path_factory.mktemp("comfy_frontend_base")
-    names = {node["inputs"]["ckpt_name"] for path in WORKFLOWS_DIR.glob("*.api.json")
+    names = {node["inputs"]["ckpt_name"] for path in API_WORKFLOWS_DIR.glob("*.api.json")
              for node in json.loads(path.read_text()).values() if "ckpt_name" in node["inputs"]}
     # The session's random checkpoints (tests/comfy_host/conftest.py) under the names the workflows expect.
     make_base_directory(base, {name: request.getfixturevalue(RUNNABLE_CHECKPOINTS[name])
@@ -207,7 +209,7 @@ def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screens
         assert saved[node["id"]].get("widgets_values", []) == node["widgets_values"], node["type"]
     # What the frontend would queue is the workflow's API twin.
     prompt = page.evaluate("async () => (await app.graphToPrompt()).output")
-    api = json.loads(path.with_suffix(".api.json").read_text())
+    api = json.loads((API_WORKFLOWS_DIR / f"{path.stem}.api.json").read_text())
     assert {k: (v["class_type"], v["inputs"]) for k, v in prompt.items()} == {
         k: (v["class_type"], v["inputs"]) for k, v in api.items()}
     # The whole graph is in view: every node's corners are on screen and on the canvas itself, not under the side
