@@ -12,7 +12,7 @@ import sys
 import pytest
 import torch
 
-from comfy_harness import REPO_ROOT
+from comfy_harness import REPO_ROOT, combo_choices
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -107,7 +107,7 @@ def test_the_node_sits_beside_the_hosts_ksampler_select(host):
 
 def test_our_names_are_in_every_sampler_dropdown(host):
     for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
-        choices = host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"][0]
+        choices = combo_choices(host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"])
         for name in dropdown_names(host):
             assert choices.count(name) == 1, (node_type, name)
     import comfy.k_diffusion.sampling as k_diffusion_sampling
@@ -141,7 +141,7 @@ def test_registration_keeps_lists_other_packs_extended(host, monkeypatch):
     for names in (samplers.KSampler.SAMPLERS, samplers.SAMPLER_NAMES, samplers.KSAMPLER_NAMES):
         assert all(names.count(name) == 1 for name in ours)
     assert samplers.KSampler.SAMPLERS[:len(other_list)] == other_list  # theirs untouched, ours appended
-    assert host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"][0][-1] in ours
+    assert combo_choices(host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"])[-1] in ours
 
 
 # --- sampling through ComfyUI -------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def test_dropdown_runs_with_every_scheduler_on_diffusion_and_flow_models(host, m
 
 
 def test_node_samples_every_preset_through_sample_custom(host, model):
-    for preset in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"][0]:
+    for preset in combo_choices(host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"]):
         out = run_custom(host, model, node_sampler(host, preset=preset, eta=0.5))
         assert out.shape == LATENT_SHAPE and out.isfinite().all(), preset
 
@@ -379,7 +379,7 @@ def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
 # --- workflows ----------------------------------------------------------------------------------------------------
 
 def workflow_files(kind):
-    paths = sorted(p for p in WORKFLOWS_DIR.glob("*.json") if p.name.endswith(".api.json") == (kind == "api"))
+    paths = sorted((WORKFLOWS_DIR / "api").glob("*.api.json") if kind == "api" else WORKFLOWS_DIR.glob("*.json"))
     assert paths, f"no {kind} workflows in {WORKFLOWS_DIR}"
     return paths
 
@@ -417,7 +417,7 @@ def test_api_workflow_passes_comfyuis_prompt_validation(host, model_files, path)
     ("eta", 1.5, "bigger than max"), ("n_components", 0, "smaller than min"),
 ])
 def test_comfyui_validation_rejects_bad_widget_values_of_our_node(host, model_files, widget, value, message):
-    prompt = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.api.json").read_text())
+    prompt = json.loads((WORKFLOWS_DIR / "api" / "sd15_txt2img_sampler_custom.api.json").read_text())
     (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
     prompt[node_id]["inputs"][widget] = value
     valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
@@ -446,7 +446,7 @@ def widget_names(node_class):
 @pytest.mark.parametrize("path", workflow_files("ui") if COMFYUI_PATH else [], ids=lambda p: p.name)
 def test_ui_workflow_names_existing_nodes_with_widgets_in_order(host, path):
     workflow = json.loads(path.read_text())
-    api = json.loads(path.with_name(path.name.replace(".json", ".api.json")).read_text())
+    api = json.loads((WORKFLOWS_DIR / "api" / f"{path.stem}.api.json").read_text())
     nodes_by_id = {node["id"]: node for node in workflow["nodes"]}
     for node in workflow["nodes"]:
         node_class = host.nodes.NODE_CLASS_MAPPINGS.get(node["type"])
