@@ -141,11 +141,18 @@ DROP_FILE = """async ([name, text, type]) => {
 
 
 def drop_workflow(page, path):
-    """Drops workflow file `path` on the canvas and waits until its nodes are in the graph."""
+    """Drops workflow file `path` on the canvas and waits until its nodes are in the graph.
+
+    The previous workflow's nodes often share ids and types with the next one's, so a wait on ids alone could pass
+    before the drop has loaded anything: the nodes on the canvas are marked stale first, and the wait is for exactly
+    this workflow's nodes (ids, types and count), none of them stale (loading a workflow makes new node objects)."""
     workflow = json.loads(Path(path).read_text())
+    page.evaluate("() => app.graph._nodes.forEach(node => { node.ddimGmmStale = true; })")
     page.evaluate(DROP_FILE, [Path(path).name, Path(path).read_text(), "application/json"])
-    page.wait_for_function("(ids) => ids.every(id => app.graph.getNodeById(id))",
-                           arg=[node["id"] for node in workflow["nodes"]], timeout=120_000)
+    page.wait_for_function("(nodes) => app.graph._nodes.length === nodes.length && "
+                           "app.graph._nodes.every(node => !node.ddimGmmStale) && "
+                           "nodes.every(([id, type]) => app.graph.getNodeById(id)?.type === type)",
+                           arg=[[node["id"], node["type"]] for node in workflow["nodes"]], timeout=120_000)
     # One frame later the frontend has fitted the view and laid the nodes out.
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
     page.evaluate("() => app.canvas.draw(true, true)")
