@@ -9,17 +9,18 @@ import torch
 
 import ddim_gmm
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes import options as node_options
 from ddim_gmm.nodes.dropdown import dropdown_sampler_function
 from ddim_gmm.sampling import COVARIANCES, OFFSET_SCHEDULES, OFFSETS, PRESETS, VARIANTS, GmmOptions, preset_options
 
-REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+WIDGET_INPUTS = widget_inputs()  # required, then the optional LATER widgets
 THREADS_AT_COLLECTION = torch.get_num_threads()  # collection precedes every test, the host tests included
 OPTION_NAMES = [f for f in GmmOptions.__dataclass_fields__]
 
 
 def widget_defaults():
-    return {name: spec[1]["default"] for name, spec in REQUIRED.items()}
+    return {name: spec[1]["default"] for name, spec in WIDGET_INPUTS.items()}
 
 
 def sampler_widgets(**overrides):
@@ -51,7 +52,7 @@ def test_node_mappings_name_one_sampler_node():
 
 def test_get_sampler_takes_exactly_the_widgets():
     # ComfyUI calls FUNCTION with the widgets as keywords: a missing or an unknown one is an error naming them all.
-    assert set(OPTION_NAMES) <= set(REQUIRED), "every kernel option has a widget"
+    assert set(OPTION_NAMES) <= set(WIDGET_INPUTS), "every kernel option has a widget"
     widgets = sampler_widgets()
     widgets.pop("kernel")
     for wrong in ({k: v for k, v in widgets.items() if k != "s"}, {**widgets, "sigma": 1.0}):
@@ -59,9 +60,9 @@ def test_get_sampler_takes_exactly_the_widgets():
             node_options.options_from_widgets(**wrong)
 
 
-@pytest.mark.parametrize("name", list(REQUIRED))
+@pytest.mark.parametrize("name", list(WIDGET_INPUTS))
 def test_widget_has_tooltip_and_default_in_range(name):
-    kind, spec = REQUIRED[name]
+    kind, spec = WIDGET_INPUTS[name]
     assert len(spec["tooltip"]) > 40
     default = spec["default"]
     if not isinstance(kind, str):
@@ -77,17 +78,17 @@ def test_widget_has_tooltip_and_default_in_range(name):
 
 
 def test_widget_ranges_agree_with_the_kernel():
-    assert (REQUIRED["eta"][1]["min"], REQUIRED["eta"][1]["max"]) == (0.0, 1.0)
-    assert REQUIRED["s"][1]["min"] == 0.0 and REQUIRED["n_components"][1]["min"] == 1
-    fraction = REQUIRED["offset_variance_fraction"][1]
+    assert (WIDGET_INPUTS["eta"][1]["min"], WIDGET_INPUTS["eta"][1]["max"]) == (0.0, 1.0)
+    assert WIDGET_INPUTS["s"][1]["min"] == 0.0 and WIDGET_INPUTS["n_components"][1]["min"] == 1
+    fraction = WIDGET_INPUTS["offset_variance_fraction"][1]
     assert (fraction["min"], fraction["max"]) == (0.0, 1.0)
     # Both ends of every range pass the kernel's own validation.
     for name in ("eta", "s", "n_components", "offset_variance_fraction"):
         for end in ("min", "max"):
-            options_for(**{name: REQUIRED[name][1][end]})
-    assert set(REQUIRED["offsets"][0]) == set(OFFSETS)
-    assert set(REQUIRED["covariance"][0]) == set(COVARIANCES)
-    assert set(REQUIRED["offset_schedule"][0]) == set(OFFSET_SCHEDULES)
+            options_for(**{name: WIDGET_INPUTS[name][1][end]})
+    assert set(WIDGET_INPUTS["offsets"][0]) == set(OFFSETS)
+    assert set(WIDGET_INPUTS["covariance"][0]) == set(COVARIANCES)
+    assert set(WIDGET_INPUTS["offset_schedule"][0]) == set(OFFSET_SCHEDULES)
 
 
 def test_default_widgets_equal_the_default_preset():
@@ -98,9 +99,9 @@ def test_default_widgets_equal_the_default_preset():
 
 
 def test_every_variant_is_a_selectable_preset():
-    assert set(REQUIRED["preset"][0]) == {"custom", node_options.CONTROL} | set(VARIANTS)
+    assert set(WIDGET_INPUTS["preset"][0]) == {"custom", node_options.CONTROL} | set(VARIANTS)
     families = {name.split("-", 2)[0] + "-GMM" for name in PRESETS}
-    assert families == {"DDIM-GMM", "RFIM-GMM"} and set(REQUIRED["kernel"][0]) == {"auto"} | families
+    assert families == {"DDIM-GMM", "RFIM-GMM"} and set(WIDGET_INPUTS["kernel"][0]) == {"auto"} | families
 
 
 @pytest.mark.parametrize("preset", list(VARIANTS))

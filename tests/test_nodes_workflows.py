@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes.options import options_from_widgets
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[1] / "workflows"
@@ -76,7 +77,7 @@ def test_ui_and_api_hold_the_same_nodes(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_our_widgets_are_in_input_types_order_and_valid(name):
-    widget_order = list(SamplerDDIMGMM.INPUT_TYPES()["required"])
+    widget_order = list(widget_inputs())
     ui, api = read(name, api=False), read(name, api=True)
     for node in ui["nodes"]:
         if node["type"] == "SamplerDDIMGMM":
