@@ -5,7 +5,7 @@ registered), so the widgets and their mapping to sampler options are testable wi
 """
 
 from .dropdown import DROPDOWN_SAMPLERS, register_dropdown_samplers
-from .sampler_node import NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
+from .sampler_node import NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM, place_beside_ksampler_select
 
 __all__ = ["NODE_CLASS_MAPPINGS", "NODE_DISPLAY_NAME_MAPPINGS", "SamplerDDIMGMM", "DROPDOWN_SAMPLERS",
-           "register_dropdown_samplers"]
+           "register_dropdown_samplers", "place_beside_ksampler_select"]

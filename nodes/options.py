@@ -103,6 +103,12 @@ def is_flow_model(model):
     return comfy_model_sampling is not None and isinstance(model_sampling, comfy_model_sampling.CONST)
 
 
+def model_noise_scale(model):
+    """The noise scale c of a flow model (x = (1 - sigma) x0 + sigma c eps): newer ComfyUI's CONST model sampling
+    has `noise_scale` (the ModelNoiseScale node; HiDream-O1 uses 8); older hosts and other models have none, c = 1."""
+    return float(getattr(model_sampling_of(model), "noise_scale", 1.0))
+
+
 def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, kernel=AUTO, control=False,
                **options):
     """k-diffusion sampler function for ComfyUI's KSAMPLER: RFIM-GMM on flow models, DDIM-GMM otherwise.
@@ -110,7 +116,8 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
     kernel: "auto" (decide from the model at every run), "DDIM-GMM" or "RFIM-GMM" (forced). control: run the
     kernel's matched-noise control with the same options instead (preset CONTROL). cfg_pp: CFG++, with the
     unconditional prediction captured from ComfyUI's CFG (cfg_pp_model). Options not given take the kernel's own
-    defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). The options are validated against the latent's size before the
+    defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). On flow models the step noise and the offsets follow the model's
+    noise scale (model_noise_scale). The options are validated against the latent's size before the
     first model call.
     """
     KERNEL.check(kernel)
@@ -122,6 +129,8 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
         sampler = sample_rfim_control if flow else sample_ddim_control
     else:
         sampler = sample_rfim_gmm if flow else sample_ddim_gmm
+    if flow:
+        options = {"noise_scale": model_noise_scale(model), **options}
     cfg_pp = OPTION["cfg_pp"].check(options.get("cfg_pp", OPTION["cfg_pp"].default))
     if cfg_pp:
         model, extra_args = cfg_pp_model(model, extra_args)

@@ -46,6 +46,8 @@ class SamplerDDIMGMM:
         return {"required": required, "optional": {option.name: widget_input(option) for option in LATER}}
 
     RETURN_TYPES = ("SAMPLER",)
+    # KSamplerSelect's category in ComfyUI up to 0.3.x; place_beside_ksampler_select moves the node to wherever the
+    # running host files KSamplerSelect (0.38.1: "model/sampling/samplers").
     CATEGORY = "sampling/custom_sampling/samplers"
     DESCRIPTION = ("DDIM-GMM / RFIM-GMM (arXiv 2311.04938): DDIM whose Gaussian step is a moment-matched Gaussian "
                    "mixture. Connect to SamplerCustom or SamplerCustomAdvanced.")
@@ -62,6 +64,15 @@ class SamplerDDIMGMM:
         sampler = comfy.samplers.KSAMPLER(sample_gmm, extra_options=dict(options, kernel=kernel,
                                                                          control=widgets["preset"] == CONTROL))
         return (sampler, )
+
+
+def place_beside_ksampler_select(host_node_classes):
+    """Files the node in the category of the host's own KSamplerSelect (a V1 class attribute, or a V3 node's
+    CATEGORY class property), so it sits next to it in every host version; keeps ours if the host has none."""
+    category = getattr(host_node_classes.get("KSamplerSelect"), "CATEGORY", None)
+    if isinstance(category, str) and category:
+        SamplerDDIMGMM.CATEGORY = category
+    return SamplerDDIMGMM.CATEGORY
 
 
 NODE_CLASS_MAPPINGS = {

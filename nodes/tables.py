@@ -16,7 +16,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..sampling import OPTIONS
+from ..sampling import NOISE_SCALE, OPTIONS
 from .options import WIDGETS
 from .sampler_node import widget_input
 
@@ -77,7 +77,7 @@ def option_values(option):
 def options_table():
     """The samplers' options in signature order: name, default (DDIM-GMM's and RFIM-GMM's), values and doc."""
     rows = []
-    for option in OPTIONS:
+    for option in (*OPTIONS, NOISE_SCALE):
         default = code(repr(option.default))
         if option.flow_default != option.default:
             default = f"{default} (DDIM-GMM), {code(repr(option.flow_default))} (RFIM-GMM)"

@@ -153,6 +153,11 @@ OPTIONS = (
                 "unconditional prediction, as it does its own CFG++ samplers; use CFGGuider."),
 )
 OPTION = {option.name: option for option in OPTIONS}
+# The flow samplers' one option that is not a node widget: the node reads it from the model (nodes/options.py).
+NOISE_SCALE = Option(
+    "noise_scale", "float", 1.0, low=0.0, high=100.0,
+    doc="flow samplers only: the scale c of the model's noise, x_tau = (1 - tau) x0 + tau c eps (ComfyUI's CONST "
+        "noise_scale, 8 for HiDream-O1); the step's fresh noise and its offsets are scaled by c")
 
 _TYPES = {"float": float, "int": int, "bool": bool, "choice": str, "priors": object}
 GmmOptions = dataclasses.make_dataclass(

@@ -14,7 +14,7 @@ from .checks import FiniteWatch, check_callables, check_latent, check_options, c
 from .control import MATCH, control_variance
 from .kernel import component_coefficients, gaussian_step, gmm_step
 from .mixture import Mixture, draw_mixture, make_priors
-from .options import OPTION, OPTIONS, with_options
+from .options import NOISE_SCALE, OPTION, OPTIONS, with_options
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
@@ -114,13 +114,13 @@ def to_device(items, device):
     return tuple(item.to(device) if isinstance(item, (Mixture, torch.Tensor)) else item for item in items)
 
 
-def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp=False,
-                  gmm=None, match=None):
-    """The loop of every sampler. flow picks RFIM (tau = sigma) or DDIM (VE sigma); cfg_pp takes each step's noise
-    direction from the unconditional prediction (the model then returns (denoised, uncond_denoised), see
-    guided_pair); gmm is None (the Gaussian kernel) or the mixture's options; match is None, or the matched-noise
-    control's `match` (control.py), which draws the mixture as the GMM sampler would but steps with the Gaussian
-    kernel at the variance that mixture sets.
+def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm=None,
+                  match=None, noise_scale=1.0, cfg_pp=False):
+    """The loop of every sampler. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel)
+    or the mixture's options; match is None, or the matched-noise control's `match` (control.py), which draws the
+    mixture as the GMM sampler would but steps with the Gaussian kernel at the variance that mixture sets; cfg_pp
+    takes each step's noise direction from the unconditional prediction (the model then returns (denoised,
+    uncond_denoised), see guided_pair).
     Everything is validated before the first model call, the options against the latent's size."""
     check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
@@ -131,14 +131,15 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
     cfg_pp = OPTION["cfg_pp"].check(cfg_pp)
     gmm = None if gmm is None else check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
     match = None if match is None else MATCH.check(match)
+    noise_scale = NOISE_SCALE.check(noise_scale)
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
         sigmas = torch.tensor(levels, device=x.device)
     seed = check_seed(extra_args.get("seed", None) if seed is None else seed)
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
-    make_step = rfim_step if flow else ddim_step
     # Every step's constants up front (None where the step returns the denoised estimate).
-    steps = [make_step(a, b, eta) if b > 0 else None for a, b in zip(levels[:-1], levels[1:])]
+    steps = [(rfim_step(a, b, eta, noise_scale) if flow else ddim_step(a, b, eta)) if b > 0 else None
+             for a, b in zip(levels[:-1], levels[1:])]
     source = None if gmm is None else MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps],
                                                     gmm_generator(x, seed), x.device, dtype)
     watch = FiniteWatch(x, levels)
@@ -220,17 +221,20 @@ def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
     that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
     if the model returns NaN or Inf.
     """
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, gmm)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
-@with_options(*OPTIONS, flow=True)
-def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, **gmm):
+@with_options(*OPTIONS, NOISE_SCALE, flow=True)
+def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale,
+                    **gmm):
     """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); arguments as sample_ddim_gmm.
 
     eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
     """
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, gmm)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
+                         noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
@@ -238,14 +242,16 @@ def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
 def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp):
     """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta), and with
     cfg_pp ComfyUI's sample_euler_ancestral_cfg_pp(eta) (model contract as sample_ddim_gmm's)."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
-@with_options(OPTION["eta"], OPTION["cfg_pp"], flow=True)
-def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp):
+@with_options(OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE, flow=True)
+def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale):
     """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                         noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
@@ -255,15 +261,15 @@ def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_s
     """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
     Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
     variance (match="total"); see control.py. A diagnostic: run it next to DDIM-GMM at the same s and seed."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, gmm,
-                         match)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
-@with_options(*OPTIONS, MATCH, flow=True)
+@with_options(*OPTIONS, MATCH, NOISE_SCALE, flow=True)
 def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, match,
-                        **gmm):
+                        noise_scale, **gmm):
     """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
     plus isotropic Gaussian noise of the mixture's strength; arguments as sample_ddim_control."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, gmm,
-                         match)
+    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
+                         noise_scale, cfg_pp=cfg_pp)

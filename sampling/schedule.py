@@ -84,13 +84,15 @@ def ddim_step(sigma, sigma_next, eta):
                 var=sigma_up**2 * a_next, out_scale=1.0 / math.sqrt(a_next))
 
 
-def rfim_step(tau, tau_next, eta):
+def rfim_step(tau, tau_next, eta, noise_scale=1.0):
     """RFIM (Section 4), tau -> tau_next > 0.
 
-    var = (eta tau')^2,  x' = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau.
+    var = (eta tau')^2,  x' = (1 - tau') x0 + sqrt(tau'^2 - var) eps + c (delta_k + xi),  eps = (x - (1 - tau) x0) / tau.
     (Eq. 20 as printed has the wrong sign on the x0 term of its expanded form; this is the form derived from Eq. 18.)
+    c = noise_scale: a model whose noise is c eps (x_tau = (1 - tau) x0 + tau c eps, ComfyUI's CONST noise_scale) has
+    eps of scale c already, so only the fresh noise and the offsets are scaled; c = 1 multiplies by exactly 1.
     """
     check_step("tau", tau, "tau_next", tau_next, eta, top=1.0)
     var = (eta * tau_next) ** 2
     return Step(sigma=tau, x_coef=1.0 - tau, x0_coef=1.0 - tau_next,
-                eps_coef=math.sqrt(max(tau_next**2 - var, 0.0)), var=var, out_scale=1.0)
+                eps_coef=math.sqrt(max(tau_next**2 - var, 0.0)), var=var, out_scale=noise_scale)

@@ -11,6 +11,7 @@ import ddim_gmm
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
 from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes import options as node_options
+from ddim_gmm.nodes import sampler_node
 from ddim_gmm.nodes.dropdown import dropdown_sampler_function
 from ddim_gmm.sampling import COVARIANCES, OFFSET_SCHEDULES, OFFSETS, PRESETS, VARIANTS, GmmOptions, preset_options
 
@@ -48,6 +49,29 @@ def test_node_mappings_name_one_sampler_node():
     assert SamplerDDIMGMM.RETURN_TYPES == ("SAMPLER",)
     assert SamplerDDIMGMM.CATEGORY == "sampling/custom_sampling/samplers"
     assert callable(getattr(SamplerDDIMGMM, SamplerDDIMGMM.FUNCTION))
+
+
+class classproperty:
+    def __init__(self, getter):
+        self.getter = getter
+
+    def __get__(self, instance, owner):
+        return self.getter(owner)
+
+
+@pytest.mark.parametrize("host_category", [
+    pytest.param(lambda: type("KSamplerSelect", (), {"CATEGORY": "sampling/custom_sampling/samplers"}), id="V1"),
+    # A V3 node (ComfyUI 0.38.1): CATEGORY is a class property read from its schema.
+    pytest.param(lambda: type("KSamplerSelect", (), {"CATEGORY": classproperty(lambda cls: "model/sampling/samplers")}),
+                 id="V3"),
+])
+def test_the_node_moves_to_the_category_of_the_hosts_ksampler_select(host_category, monkeypatch):
+    monkeypatch.setattr(SamplerDDIMGMM, "CATEGORY", SamplerDDIMGMM.CATEGORY)
+    select = host_category()
+    assert sampler_node.place_beside_ksampler_select({"KSamplerSelect": select}) == select.CATEGORY
+    assert SamplerDDIMGMM.CATEGORY == select.CATEGORY
+    # A host without KSamplerSelect leaves the node where it is.
+    assert sampler_node.place_beside_ksampler_select({}) == select.CATEGORY
 
 
 def test_get_sampler_takes_exactly_the_widgets():
@@ -228,6 +252,23 @@ def test_auto_kernel_follows_the_model_sampling_type(recorded_kernels, monkeypat
     assert [r.getMessage() for r in caplog.records] == [
         "ddim-gmm: RFIM-GMM kernel (flow model)", "ddim-gmm: DDIM-GMM kernel (diffusion model)",
         "ddim-gmm: DDIM-GMM kernel (forced)", "ddim-gmm: RFIM-GMM kernel (forced)"]
+
+
+def test_flow_runs_take_the_models_noise_scale(recorded_kernels, recorded_controls, monkeypatch):
+    """Newer ComfyUI's CONST has noise_scale (ModelNoiseScale); the flow kernel and its control get it, 1 where the
+    model has none, and diffusion runs never see it."""
+    monkeypatch.setitem(sys.modules, "comfy.model_sampling", types.SimpleNamespace(CONST=FakeConst))
+    scaled = FakeConst()
+    scaled.noise_scale = 8
+    x, sigmas = torch.zeros(1, 4), torch.tensor([1.0, 0.0])
+    node_options.sample_gmm(comfy_like_model(scaled), x, sigmas)
+    node_options.sample_gmm(comfy_like_model(FakeConst()), x, sigmas)
+    node_options.sample_gmm(comfy_like_model(scaled), x, sigmas, control=True)
+    node_options.sample_gmm(comfy_like_model(object()), x, sigmas)
+    ddim, rfim = recorded_kernels
+    assert [call["noise_scale"] for call in rfim.calls] == [8.0, 1.0]
+    assert recorded_controls[1].calls[0]["noise_scale"] == 8.0
+    assert "noise_scale" not in ddim.calls[0]
 
 
 def test_forcing_rfim_on_diffusion_sigmas_is_a_readable_error(recorded_kernels):

@@ -15,7 +15,7 @@ from ddim_gmm.nodes import tables
 from ddim_gmm.sampling import (OPTIONS, VARIANTS, GmmOptions, check_options, sample_ddim, sample_ddim_control,
                                sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
 from ddim_gmm.sampling.control import MATCH
-from ddim_gmm.sampling.options import OPTION
+from ddim_gmm.sampling.options import NOISE_SCALE, OPTION
 from test_nodes_workflows import GENERATOR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,9 +24,9 @@ LEADING = ["model", "x", "sigmas", "extra_args", "callback", "disable"]
 TRAILING = ["noise_sampler", "seed"]
 # sampler -> (its options, flow)
 SAMPLERS = {
-    sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS, True),
-    sample_ddim: ((OPTION["eta"],), False), sample_rfim: ((OPTION["eta"],), True),
-    sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH,), True),
+    sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS + (NOISE_SCALE,), True),
+    sample_ddim: ((OPTION["eta"],), False), sample_rfim: ((OPTION["eta"], NOISE_SCALE), True),
+    sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH, NOISE_SCALE), True),
 }
 # The files whose marked regions hold generated tables, and the table each must hold.
 TABLE_FILES = {"README.md": "widget-summary", "docs/method.md": "options", "web/docs/SamplerDDIMGMM.md": "widgets"}
@@ -119,7 +119,7 @@ def test_the_tables_name_every_declared_option_and_widget():
     assert [row.split("|")[1].strip() for row in tables.widgets_table().splitlines()[2:]] == [
         f"`{o.name}`" for o in node_options.WIDGETS]
     assert [row.split("|")[1].strip() for row in tables.options_table().splitlines()[2:]] == [
-        f"`{o.name}`" for o in OPTIONS]
+        f"`{o.name}`" for o in (*OPTIONS, NOISE_SCALE)]
     assert "`1.0` (DDIM-GMM), `0.0` (RFIM-GMM)" in tables.options_table()
 
 

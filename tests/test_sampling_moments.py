@@ -4,13 +4,15 @@ Start at x = x0 + sigma z, take one step with the true x0: the VE residual x' - 
 sigma'^2 I (DDPM's marginal). Monte Carlo over many samples; tolerances are several standard errors wide.
 """
 
+import functools
 import math
 
 import pytest
 import torch
 
-from _toys import oracle
-from ddim_gmm.sampling import ddim_step, draw_mixture, rfim_step, sample_ddim_gmm
+from _toys import oracle, shrink_model
+from ddim_gmm.sampling import (PRESETS, ddim_step, draw_mixture, rfim_step, sample_ddim_gmm, sample_rfim,
+                               sample_rfim_gmm)
 from ddim_gmm.sampling.kernel import component_coefficients, gmm_step
 from ddim_gmm.sampling.mixture import make_priors
 
@@ -141,3 +143,42 @@ def test_noise_matched_matches_at_every_step():
     worst = max((eig / sigma**2 - 1).abs().max().item()
                 for sigma, eig in residual_eigenvalues_per_step(schedule, "exact", s=1.0))
     assert worst > 0.2
+
+
+@pytest.mark.parametrize("preset", ["NOISE-MATCHED", None])
+def test_flow_marginals_follow_the_models_noise_scale(preset):
+    """A flow model whose noise is c eps (ComfyUI's CONST noise_scale): x_tau = (1 - tau) x0 + tau c eps. Started
+    there, RFIM-GMM (noise-matched: exactly moment matched at every step) and RFIM with noise_scale = c keep every
+    marginal: residual mean 0, covariance (tau c)^2 I; with c left at 1 the added noise and offsets are c times too
+    small and the variance falls short."""
+    c, n, n_dims = 8.0, 40000, 12
+    taus = torch.tensor([1.0, 0.8, 0.6, 0.4, 0.2, 0.0], dtype=torch.float64)
+    x0 = torch.randn(1, n_dims, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
+    x = c * torch.randn(n, n_dims, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+
+    def eigenvalues(noise_scale):
+        seen = []
+
+        def callback(info):
+            tau = info["sigma"].item()
+            r = info["x"] - (1 - tau) * x0
+            seen.append((tau, torch.linalg.eigvalsh(torch.cov(r.T)) / (tau * c) ** 2, r.mean(0) / (tau * c)))
+
+        if preset is None:
+            sample_rfim(oracle(x0), x, taus, seed=1, callback=callback, disable=True, eta=0.5, noise_scale=noise_scale)
+        else:
+            sample_rfim_gmm(oracle(x0), x, taus, seed=1, callback=callback, disable=True, eta=0.5, n_components=K,
+                            offset_variance_fraction=1.0, noise_scale=noise_scale, **PRESETS[f"RFIM-GMM-{preset}"])
+        return seen[1:]  # the first callback sees the start itself
+
+    for tau, eig, mean in eigenvalues(c):
+        assert (eig - 1).abs().max().item() < 0.06, tau
+        assert mean.abs().max().item() < 5 / math.sqrt(n), tau
+    assert max((1 - eig).max().item() for _, eig, _ in eigenvalues(1.0)) > 0.2
+
+
+def test_noise_scale_one_is_the_default_bit_for_bit():
+    x = torch.randn(2, 4, 6, 6, generator=torch.Generator().manual_seed(0))
+    sigmas = torch.tensor([1.0, 0.7, 0.3, 0.0])
+    run = functools.partial(sample_rfim_gmm, shrink_model, x, sigmas, seed=3, disable=True, eta=0.5)
+    assert torch.equal(run(), run(noise_scale=1.0))

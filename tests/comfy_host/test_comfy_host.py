@@ -100,6 +100,11 @@ def test_comfyui_loader_loads_the_pack_from_a_folder_named_unlike_the_package(ho
     assert config.project.urls.repository.startswith("https://github.com/")
 
 
+def test_the_node_sits_beside_the_hosts_ksampler_select(host):
+    node_classes = host.nodes.NODE_CLASS_MAPPINGS
+    assert node_classes["SamplerDDIMGMM"].CATEGORY == node_classes["KSamplerSelect"].CATEGORY
+
+
 def test_our_names_are_in_every_sampler_dropdown(host):
     for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
         choices = host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"][0]

@@ -48,7 +48,8 @@ def test_server_imports_the_pack_and_lists_our_node_and_names(server):
     assert "(IMPORT FAILED)" not in [line for line in log.splitlines() if "DDIM GMM (clone)" in line][-1]
     status, info = fetch(f"{url}/object_info/SamplerDDIMGMM")
     node = info["SamplerDDIMGMM"]
-    assert status == 200 and node["category"] == "sampling/custom_sampling/samplers"
+    _, select = fetch(f"{url}/object_info/KSamplerSelect")
+    assert status == 200 and node["category"] == select["KSamplerSelect"]["category"]
     assert node["display_name"] == "Sampler DDIM-GMM / RFIM-GMM" and node["output"] == ["SAMPLER"]
     assert all("tooltip" in spec[1] for spec in node["input"]["required"].values())
     _, info = fetch(f"{url}/object_info/KSampler")
