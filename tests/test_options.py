@@ -25,7 +25,8 @@ TRAILING = ["noise_sampler", "seed"]
 # sampler -> (its options, flow)
 SAMPLERS = {
     sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS + (NOISE_SCALE,), True),
-    sample_ddim: ((OPTION["eta"],), False), sample_rfim: ((OPTION["eta"], NOISE_SCALE), True),
+    sample_ddim: ((OPTION["eta"], OPTION["cfg_pp"]), False),
+    sample_rfim: ((OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE), True),
     sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH, NOISE_SCALE), True),
 }
 # The files whose marked regions hold generated tables, and the table each must hold.
@@ -93,7 +94,14 @@ def test_every_declared_widget_is_in_input_types_as_declared(option):
 
 def test_input_types_hold_the_declared_widgets_in_order():
     assert list(WIDGET_INPUTS) == [o.name for o in node_options.WIDGETS]
-    assert node_options.WIDGETS[1:-1] == OPTIONS
+    # The widgets of the shipped node keep their order; those added later (cfg_pp) follow kernel, as optional
+    # inputs, so saved workflows keep their widget positions and old API prompts still validate.
+    later = node_options.LATER
+    assert [o.name for o in later] == ["cfg_pp"]
+    assert node_options.WIDGETS == (node_options.PRESET, *[o for o in OPTIONS if o not in later], node_options.KERNEL,
+                                    *later)
+    inputs = SamplerDDIMGMM.INPUT_TYPES()
+    assert list(inputs["optional"]) == [o.name for o in later] and not set(inputs["required"]) & set(later)
 
 
 def test_the_presets_fix_exactly_the_options_declared_preset_fixed():

@@ -185,12 +185,13 @@ def node_size(node):
 
 
 def gmm_widgets(**values):
-    """SamplerDDIMGMM's widgets in INPUT_TYPES order, each at the node's default unless given in `values`."""
-    required = NODES.SamplerDDIMGMM.INPUT_TYPES()["required"]
-    unknown = set(values) - set(required)
+    """SamplerDDIMGMM's widgets in INPUT_TYPES order (required, then optional), each at the node's default unless given
+    in `values`."""
+    inputs = NODES.sampler_node.widget_inputs()
+    unknown = set(values) - set(inputs)
     if unknown:
         raise ValueError(f"SamplerDDIMGMM has no widget {', '.join(sorted(unknown))}")
-    return [(name, values.get(name, spec[1]["default"])) for name, spec in required.items()]
+    return [(name, values.get(name, spec[1]["default"])) for name, spec in inputs.items()]
 
 
 def text_encoders(g, clip, positive, negative):
