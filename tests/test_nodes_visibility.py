@@ -64,7 +64,8 @@ def test_never_hidden_the_choosers_and_kernel():
 def test_the_table_travels_with_the_node_definition():
     table = WIDGET_INPUTS["preset"][1][TABLE_KEY]
     assert table == visibility_table()
-    assert set(table) == set(WIDGET_INPUTS["preset"][0]) and all(set(row) == set(OFFSET_SCHEDULES) for row in table.values())
+    assert set(table) == set(WIDGET_INPUTS["preset"][0])
+    assert all(set(row) == set(OFFSET_SCHEDULES) for row in table.values())
     # Only widget names of the node, so the extension cannot hide something that does not exist.
     assert {name for row in table.values() for names in row.values() for name in names} < set(WIDGET_INPUTS)
 

@@ -18,7 +18,7 @@ from ddim_gmm.sampling import (NonFiniteError, PRESETS, preset_options, referenc
 from ddim_gmm.sampling import samplers as samplers_module
 
 DIFFUSION_SIGMAS = torch.tensor([8.0, 3.0, 1.2, 0.4, 0.0], dtype=torch.float64)
-# Not from tau = 1: there the flow's eps = (x - (1 - tau) x0) / tau = x holds no x0 prediction, so CFG++ changes nothing.
+# Not from tau = 1: there the flow's eps = (x - (1 - tau) x0) / tau = x holds no x0 prediction (CFG++ changes nothing).
 FLOW_SIGMAS = torch.tensor([0.95, 0.7, 0.45, 0.2, 0.0], dtype=torch.float64)
 GUIDANCE = 1.6
 
