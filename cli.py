@@ -18,11 +18,12 @@ COMMANDS = {
     ("bench", "quality"): ("ddim_gmm.bench.quality", "the paper's comparison at small scale (CSV, markdown, plot)"),
     ("bench", "compare"): ("ddim_gmm.bench.compare", "every sampler at equal NFE: which one should I pick?"),
     ("bench", "speed"): ("ddim_gmm.bench.speed", "the sampler's own cost next to DDIM (CSV, markdown)"),
+    ("bench", "gpu"): ("ddim_gmm.bench.gpu", "the samplers proved on a GPU: device tests, CPU agreement, speed, memory"),
     ("bench", "comfy-peers"): ("ddim_gmm.bench.comfy_peers",
                                "ComfyUI's own samplers through ComfyUI's sampling path (needs COMFYUI_PATH)"),
     ("bench", "sde-mixture"): ("ddim_gmm.bench.sde_mixture",
                                "an SDE sampler with its Gaussian noise swapped for the moment-matched mixture"),
-    ("bench", "soak"): ("ddim_gmm.bench.soak",
+    ("bench", "soak"): ("ddim_gmm.bench.host.soak",
                         "a long queue of prompts through a real ComfyUI server on a random SD1.5 model (needs "
                         "COMFYUI_PATH)"),
 }

@@ -11,7 +11,7 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from .bench.quality import sampler_call
+from .bench.peers import sampler_call
 from .cli import number
 from .sampling import VARIANTS
 from .sampling.options import S_MAX

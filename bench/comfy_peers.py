@@ -1,241 +1,33 @@
-"""ComfyUI's own samplers in the comparison, run through ComfyUI's own sampling path.
+"""`python -m ddim_gmm bench comfy-peers`: ComfyUI's own samplers on the embedded models, through ComfyUI's full
+sampling path (needs COMFYUI_PATH).
 
-ComfyUI's newer samplers (er_sde, sa_solver, seeds_2, ...) read the model's `model_sampling` through ComfyUI's model
-wrapper, so they cannot run on a bare k-diffusion denoiser. Here the embedded models are wrapped the way ComfyUI wraps
-a checkpoint:
-  DDPM  a BaseModel with ComfyUI's EPS + ModelSamplingDiscrete, its sigma table set from the model's own
-        alphas_cumprod (models/schedule.py, linear beta 0.0015 -> 0.0195 over 1000 steps); class labels enter as a
-        per-sample `y` cond (CONDRegular), the null label as the negative cond, so ComfyUI's CFG
-        uncond + cfg (cond - uncond) is the plain path's CFGDenoiser. cfg 0 (the unconditional model) is run as the
-        null label at cfg 1, one model call per step, which is exactly the plain path's unconditional model.
-  flow  a BaseModel with ComfyUI's CONST + ModelSamplingDiscreteFlow (shift 1, multiplier 1: timestep = tau, as
-        Flux), v-prediction: x0 = x - tau v.
-and every run goes through comfy.samplers.sample -> CFGGuider -> KSAMPLER (what SamplerCustom does), with the
-sampler from comfy.samplers.sampler_object(name) (what KSamplerSelect gives).
+Every run goes through comfy.samplers.sample -> CFGGuider -> KSAMPLER with the UNet inside ComfyUI's BaseModel and
+ComfyUI's own CFG (bench/comfy_sampling.py says how the models are wrapped), on the harness's seeds, labels and
+initial noise, with the metrics of bench compare. euler runs too, as the anchor of the paired FD change: it is DDIM
+(flow: RFIM) at eta 0, so its rows next to the plain path's show that the two paths give the same numbers. The NFE of
+each sampler is counted through ComfyUI on a one-sample run, and each runs the most steps that fit the budget.
 
-Two choices keep ComfyUI's rows comparable with the plain path's (both tested in tests/comfy_host/test_comfy_peers.py):
-- timestep: ComfyUI's ModelSamplingDiscrete rounds sigma to the nearest of the 1000 training timesteps, the plain path
-  (k-diffusion's DiscreteEpsDDPMDenoiser) interpolates t in log sigma. The wrapper interpolates by default so both
-  paths run the same model; timestep="nearest" keeps ComfyUI's rounding (equal to DiscreteEpsDenoiser(quantize=True)).
-- initial noise: ComfyUI's KSAMPLER scales the noise by sqrt(1 + sigma_0^2) rather than sigma_0 when sigma_0 is the
-  schedule's sigma_max (a relative change of 1.3e-5 at this model's sigma_max = 197). Kept: it is what users get.
-
-Two ways to run them:
-- `comfy_peers()`: bench.peers Peer rows, which bench compare (`python -m ddim_gmm bench compare`) picks up when
-  COMFYUI_PATH is set. bench compare hands every peer the same denoiser (CFG inside, its calls counted as NFE); here
-  that denoiser stands in for the UNet inside ComfyUI's BaseModel and ComfyUI samples at cfg 1 (one call per step).
-  A host test shows these rows equal the full path below (UNet inside ComfyUI, ComfyUI's own CFG) to float precision.
-- `python -m ddim_gmm bench comfy-peers`: the full path on its own, with quality.py's seeds, labels and metrics.
-
-Nothing here is needed to run the benchmark: without COMFYUI_PATH the rows are left out with a line that says so.
+bench compare takes ComfyUI's samplers as rows of its own when COMFYUI_PATH is set (bench/comfy_sampling.py's
+comfy_peers()); this command is the same path with ComfyUI's CFG instead of the plain path's, on its own.
 """
 
+import json
 import os
-import sys
+import statistics
 
 import torch
+from tqdm.auto import tqdm
 
-from ..cli import number
-
-# ComfyUI's samplers that k-diffusion lacks and users pick (issue 14).
-COMFY_SAMPLERS = ("er_sde", "sa_solver", "res_multistep", "seeds_2", "gradient_estimation", "uni_pc", "deis", "ipndm")
-# Valid on the flow model: er_sde, sa_solver and seeds_2 convert sigma to log-SNR through model_sampling (CONST-aware);
-# gradient_estimation, deis and ipndm integrate dx/dsigma = (x - x0) / sigma, which for a rectified flow is exactly
-# dx/dtau = v. res_multistep and uni_pc are exponential integrators that take sigma as a VE noise level whatever the
-# model is, so on a flow model they solve a different ODE: left out.
-FLOW_SAMPLERS = ("er_sde", "sa_solver", "seeds_2", "gradient_estimation", "deis", "ipndm")
-TIMESTEP_MODES = ("interpolate", "nearest")
-
-
-def comfyui_path():
-    return os.environ.get("COMFYUI_PATH") or None
-
-
-def available():
-    return comfyui_path() is not None
-
-
-def unavailable_line():
-    return ("ComfyUI's samplers (" + ", ".join(COMFY_SAMPLERS) + ") left out: set COMFYUI_PATH=/path/to/ComfyUI "
-            "(a checkout whose requirements are installed) to run them through ComfyUI's own sampling path")
-
-
-def import_comfy(path=None):
-    """Imports ComfyUI on the CPU (once per process) and returns its `comfy` package."""
-    if "comfy.samplers" not in sys.modules:
-        path = path or comfyui_path()
-        if path is None:
-            raise ValueError("COMFYUI_PATH must point at a ComfyUI checkout, got nothing")
-        if not os.path.isfile(os.path.join(path, "comfy", "samplers.py")):
-            raise ValueError(f"COMFYUI_PATH must point at a ComfyUI checkout (with comfy/samplers.py), got {path!r}")
-        sys.path.insert(0, path)
-        import comfy.cli_args
-        comfy.cli_args.args.cpu = True  # before anything imports comfy.model_management
-    import comfy.conds
-    import comfy.latent_formats
-    import comfy.model_base
-    import comfy.model_management
-    import comfy.model_patcher
-    import comfy.model_sampling
-    import comfy.samplers
-    import comfy.supported_models_base
-    return comfy
-
-
-class UNetAdapter(torch.nn.Module):
-    """Our UNet behind ComfyUI's diffusion_model call: diffusion_model(x, t, context=, control=, transformer_options=,
-    **conds) with t from model_sampling.timestep (DDPM: t in [0, 999]; flow: tau) and y the labels, if any."""
-
-    def __init__(self, unet):
-        super().__init__()
-        self.unet = unet
-
-    @property
-    def dtype(self):
-        return next(self.unet.parameters()).dtype
-
-    def forward(self, x, t, context=None, control=None, transformer_options=None, y=None, **kwargs):
-        return self.unet(x, t, y=y)
-
-
-def interpolated_timestep(model_sampling, sigma):
-    """t(sigma) interpolated in log sigma between the two neighbouring training levels (k-diffusion's and the plain
-    path's DiscreteEpsDenoiser.sigma_to_t), in place of ComfyUI's nearest level."""
-    log_sigmas = model_sampling.log_sigmas
-    log_sigma = sigma.log()
-    dists = log_sigma.to(log_sigmas.device) - log_sigmas[:, None]
-    low_idx = dists.ge(0).cumsum(dim=0).argmax(dim=0).clamp(max=log_sigmas.shape[0] - 2)
-    low, high = log_sigmas[low_idx], log_sigmas[low_idx + 1]
-    w = ((low - log_sigma) / (low - high)).clamp(0, 1)
-    return ((1 - w) * low_idx + w * (low_idx + 1)).view(sigma.shape).to(sigma.device)
-
-
-def wrap_model(unet, kind, alphas_cumprod=None, timestep="interpolate"):
-    """A ComfyUI ModelPatcher around our UNet: kind "ddpm" (eps, EPS + ModelSamplingDiscrete on alphas_cumprod) or
-    "flow" (v, CONST + ModelSamplingDiscreteFlow, shift 1, timestep = tau). unet None: the model calls the k-diffusion
-    denoiser put in patcher.model.denoiser instead (the Peer rows of bench compare, which hands every peer its
-    denoiser with CFG and counts its calls)."""
-    if kind not in ("ddpm", "flow"):
-        raise ValueError(f"kind must be 'ddpm' or 'flow', got {kind!r}")
-    if timestep not in TIMESTEP_MODES:
-        raise ValueError(f"timestep must be one of {', '.join(TIMESTEP_MODES)}, got {timestep!r}")
-    comfy = import_comfy()
-
-    class DigitsLatent(comfy.latent_formats.LatentFormat):
-        latent_channels = 1                     # 16 x 16 grey digits, no VAE: scale 1
-
-    class DigitsConfig(comfy.supported_models_base.BASE):
-        unet_config = {"disable_unet_model_creation": True}
-        unet_extra_config = {}
-        latent_format = DigitsLatent
-        sampling_settings = {"shift": 1.0, "multiplier": 1.0} if kind == "flow" else {}
-
-    class LabelledModel(comfy.model_base.BaseModel):
-        denoiser = None   # unet None: a k-diffusion denoiser set per run (run_peer) stands in for the UNet
-
-        def extra_conds(self, **kwargs):
-            # The cond dict's "labels" (B,) become the UNet's y, batched by ComfyUI like any per-sample cond.
-            labels = kwargs.get("labels")
-            return {} if labels is None else {"y": comfy.conds.CONDRegular(labels)}
-
-        def _apply_model(self, x, t, c_concat=None, c_crossattn=None, control=None, transformer_options={},
-                         **kwargs):
-            if self.denoiser is None:
-                return super()._apply_model(x, t, c_concat, c_crossattn, control, transformer_options, **kwargs)
-            # t is sigma here. The denoiser does its own input scaling, timestep and output, the same arithmetic as
-            # model_sampling's (tested: both give the plain path's samples).
-            return self.denoiser(x, t, **({"y": kwargs["y"]} if "y" in kwargs else {}))
-
-        def get_dtype(self):
-            return self.diffusion_model.dtype if unet is not None else torch.float32
-
-    model_type = comfy.model_base.ModelType.FLOW if kind == "flow" else comfy.model_base.ModelType.EPS
-    config = DigitsConfig(DigitsConfig.unet_config)
-    base = LabelledModel(config, model_type)
-    if unet is not None:
-        base.diffusion_model = UNetAdapter(unet)
-    if kind == "ddpm":
-        if timestep == "interpolate":
-            class InterpolatedSampling(type(base.model_sampling)):  # ComfyUI's EPS + ModelSamplingDiscrete
-                def timestep(self, sigma):
-                    return interpolated_timestep(self, sigma)
-            base.model_sampling = InterpolatedSampling(config)
-        if alphas_cumprod is None:
-            from ..models.schedule import ddpm_alphas_cumprod
-            alphas_cumprod = ddpm_alphas_cumprod()
-        # The same float32 table as the plain path's DiscreteEpsDenoiser: sigma_t = sqrt((1 - abar_t) / abar_t).
-        base.model_sampling.set_sigmas(((1 - alphas_cumprod) / alphas_cumprod) ** 0.5)
-    cpu = torch.device("cpu")
-    return comfy.model_patcher.ModelPatcher(base, load_device=cpu, offload_device=cpu)
-
-
-class ModelCalls:
-    """ComfyUI's model_function_wrapper hook: counts the rows the model sees (cond and uncond batched together)."""
-
-    def __init__(self):
-        self.rows = 0
-
-    def __call__(self, apply_model, args):
-        self.rows += args["input"].shape[0]
-        return apply_model(args["input"], args["timestep"], **args["c"])
-
-
-def conds(labels, null_label, cfg):
-    """(positive, negative, cfg) for ComfyUI. labels None: the unconditional model (null label, or no label at all
-    for an unconditional network), run as cfg 1 so ComfyUI makes one call per step."""
-    def cond(y):
-        return [[None, {} if y is None else {"labels": y}]]
-    if labels is None or cfg == 0:
-        return cond(null_label), cond(null_label), 1.0
-    return cond(labels), cond(null_label), float(cfg)
-
-
-def comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, cfg, seed, sampler=None):
-    """comfy.samplers.sample (as SamplerCustom runs it) from an empty latent; returns (samples, model rows seen)."""
-    comfy = import_comfy()
-    sampler = comfy.samplers.sampler_object(sampler_name) if sampler is None else sampler
-    calls = ModelCalls()
-    counted = patcher.clone()
-    counted.set_model_unet_function_wrapper(calls)
-    # uni_pc writes into the sigmas it is given (timesteps[-1] = 0.001): hand it a copy.
-    out = comfy.samplers.sample(counted, noise, positive, negative, cfg, counted.load_device, sampler,
-                                sigmas.clone(), model_options=counted.model_options,
-                                latent_image=torch.zeros_like(noise), seed=seed, disable_pbar=True)
-    return out, calls.rows
-
-
-def sample(patcher, sampler_name, noise, sigmas, labels=None, null_label=None, cfg=0.0, seed=0, sampler=None):
-    """One run through ComfyUI's own path (comfy.samplers.sample, as SamplerCustom does): samples and the NFE.
-
-    noise: (B, ...) standard normal, scaled by ComfyUI (model_sampling.noise_scaling) from an empty latent.
-    labels/null_label: (B,) class labels and the null-label tensor (DDPM), or None (unconditional).
-    sampler: a ready SAMPLER object, else comfy.samplers.sampler_object(sampler_name).
-    Returns (samples, nfe) with nfe = model rows / (B x passes): passes is 2 with CFG, else 1.
-    """
-    positive, negative, scale = conds(labels, null_label, cfg)
-    out, rows = comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, scale, seed, sampler)
-    return out, rows / (noise.shape[0] * (1 if scale == 1.0 else 2))
-
-
-def steps_for_nfe(patcher, sampler_name, target, make_sigmas, shape, null_label=None, cfg=0.0):
-    """(steps, nfe): the most steps whose measured NFE is at most `target`, counted on a one-sample run."""
-    noise = torch.zeros((1,) + tuple(shape))
-    labels = None if null_label is None else torch.zeros(1, dtype=torch.long)
-    null = None if null_label is None else null_label[:1]
-    for steps in range(target, 0, -1):
-        _, nfe = sample(patcher, sampler_name, noise, make_sigmas(steps), labels, null, cfg, seed=0)
-        if nfe <= target:
-            return steps, nfe
-    raise ValueError(f"target NFE {target} is below one step of {sampler_name}")
-
-
-# --- The benchmark rows: bench/quality.py's seeds, noise, labels and metrics, through ComfyUI's path. ---
+from .comfy_sampling import (COMFY_SAMPLERS, FLOW_SAMPLERS, available, sample, steps_for_nfe, unavailable_line,
+                             wrap_model)
+from .harness import Cache, Context, add_run_arguments, append_command, command_line, floats, ints, names, run_one
+from .tables import plus_minus, signed, write_tables
+from .verdict import paired_change, spread
 
 # Run through ComfyUI too, as the anchor of the paired FD change: euler is DDIM at eta 0 (flow: RFIM at eta 0); its
 # rows, next to the plain path's DDIM rows on the same seeds, show the two paths give the same numbers.
 ANCHORS = ("euler",)
 DEFAULTS = dict(nfe="10,20,5,50", cfg="2.5,0", flow_nfe="10,20,5", seeds=3, n_samples=500)
-CHUNK_SEED = 1009                 # quality.run_one: chunk i of seed s draws its noise with seed s * 1009 + i
 
 
 def add_arguments(parser):
@@ -245,16 +37,14 @@ def add_arguments(parser):
                         help="ComfyUI sampler names (flow runs only the valid ones: " + ", ".join(FLOW_SAMPLERS) + ")")
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=value, help=f"(default {value})")
-    parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
-    parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    add_run_arguments(parser, batch=500)
     parser.add_argument("--cached-only", action="store_true",
                         help="run nothing: rebuild the tables from the cells in the cache (missing ones are listed "
                              "in not_run.txt)")
 
 
-def _ints(text, name):
-    values = [int(v) for v in str(text).split(",") if v.strip()]
+def nfe_list(text, name):
+    values = ints(text)
     if not values or min(values) < 1:
         raise ValueError(f"{name} must be a comma list of integers >= 1, got {text!r}")
     return values
@@ -262,18 +52,15 @@ def _ints(text, name):
 
 def plan(args):
     """[(setting, cfg, target NFE, sampler)] in run order: the cheap cells first."""
-    settings = [s for s in args.settings.split(",") if s]
-    for s in settings:
-        if s not in ("ddpm", "flow"):
-            raise ValueError(f"settings must be a comma list of ddpm, flow, got {s!r}")
+    settings = names(args.settings, ("ddpm", "flow"))
     samplers = [s for s in args.samplers.split(",") if s]
-    cfgs = [float(c) for c in args.cfg.split(",") if c.strip()]
+    cfgs = floats(args.cfg)
     if not all(0 <= c <= 100 for c in cfgs):
         raise ValueError(f"cfg must lie in [0, 100], got {cfgs}")
     if args.seeds < 1 or args.n_samples < 2 or args.batch < 1:
         raise ValueError("seeds must be >= 1, n-samples >= 2 and batch >= 1")
-    ddpm_nfe = _ints(args.nfe, "nfe") if "ddpm" in settings else []
-    flow_nfe = _ints(args.flow_nfe, "flow-nfe") if "flow" in settings else []
+    ddpm_nfe = nfe_list(args.nfe, "nfe") if "ddpm" in settings else []
+    flow_nfe = nfe_list(args.flow_nfe, "flow-nfe") if "flow" in settings else []
     cells = []
     # NFE in the order given (the cells that matter most first), the DDPM's then the flow's cells at each.
     for n in dict.fromkeys(ddpm_nfe + flow_nfe):
@@ -284,194 +71,107 @@ def plan(args):
     return cells
 
 
-class Runner:
-    """The shipped models wrapped for ComfyUI, with quality.Context's seeded inputs and reference statistics."""
+class ComfyModels:
+    """The shipped models wrapped for ComfyUI (UNet inside), next to the harness's Context of the same settings."""
 
     def __init__(self, weights_dir, settings):
         from ..models import denoisers
         from ..models.data import N_CLASSES
-        from .metrics import classifier_outputs
-        from .quality import Context
 
         kw = {} if weights_dir is None else {"weights_dir": weights_dir}
-        self.ctx = Context(weights_dir, settings)
-        # The real digits' classifier features: precision / recall (k = 3) and KID, as bench compare computes them.
-        self.ctx.ref_features = classifier_outputs(self.ctx.classifier, self.ctx.images)[0]
+        self.ctx = Context(weights_dir, settings, features=True)
         self.null_label = N_CLASSES
-        self.models, self.make_sigmas = {}, {}
+        self.patchers = {}
         if "ddpm" in settings:
-            self.models["ddpm"] = wrap_model(denoisers.load_ddpm_unet(**kw), "ddpm")
-            self.make_sigmas["ddpm"] = self.ctx.ddpm.get_sigmas      # the plain path's schedule
+            self.patchers["ddpm"] = wrap_model(denoisers.load_ddpm_unet(**kw), "ddpm")
         if "flow" in settings:
-            self.models["flow"] = wrap_model(self.ctx.flow.inner_model, "flow")
-            self.make_sigmas["flow"] = denoisers.FlowDenoiser.get_sigmas
+            self.patchers["flow"] = wrap_model(self.ctx.flow.inner_model, "flow")
+
+    def null(self, setting, n):
+        return torch.full((n,), self.null_label) if setting == "ddpm" else None
 
     def steps_for(self, setting, sampler, nfe, cfg):
-        null = torch.full((1,), self.null_label) if setting == "ddpm" else None
-        return steps_for_nfe(self.models[setting], sampler, nfe, self.make_sigmas[setting], self.ctx.shape, null, cfg)
+        """(steps, NFE counted) of the most steps that fit `nfe` (the plain path's schedule)."""
+        return steps_for_nfe(self.patchers[setting], sampler, nfe, lambda steps: self.ctx.sigmas(setting, steps),
+                             self.ctx.shape, self.null(setting, 1), cfg)
 
-    @torch.no_grad()
-    def run_one(self, setting, sampler, steps, cfg, seed, n, batch):
-        """Metrics of n samples of one sampler on one seed, as quality.run_one computes them (plus the NFE)."""
-        import time
+    def chunk_sampler(self, setting, sampler, steps, cfg):
+        """harness.run_one's sample_chunk: one chunk through ComfyUI's path, with the NFE ComfyUI counted."""
+        def sample_chunk(noise, labels, chunk_seed):
+            return sample(self.patchers[setting], sampler, noise, self.ctx.sigmas(setting, steps), labels,
+                          self.null(setting, noise.shape[0]), cfg, seed=chunk_seed)
+        return sample_chunk
 
-        from .metrics import image_metrics
 
-        labels = self.ctx.labels_for(seed, n)
-        noise = self.ctx.noise_for(seed, n)
-        conditional = setting == "ddpm" and cfg > 0
-        start, outs, nfes = time.time(), [], []
-        for i, first in enumerate(range(0, n, batch)):
-            chunk = noise[first:first + batch]
-            y = labels[first:first + batch] if conditional else None
-            null = torch.full((chunk.shape[0],), self.null_label) if setting == "ddpm" else None
-            out, nfe = sample(self.models[setting], sampler, chunk, self.make_sigmas[setting](steps), y, null, cfg,
-                              seed=seed * CHUNK_SEED + i)
-            outs.append(out)
-            nfes.append(nfe)
-        metrics = image_metrics(self.ctx.classifier, torch.cat(outs), self.ctx.ref, labels if conditional else None,
-                                self.ctx.ref_pixels, self.ctx.ref_features)
-        metrics.update(nfe=max(nfes), seconds=round(time.time() - start, 2))
-        return metrics
+def cell_key(setting, sampler, steps, cfg, seed, n):
+    return json.dumps(["comfy", setting, sampler, steps, cfg, seed, n])
 
 
 def summarise(setting, cfg, target, sampler, steps, evals, n):
-    import statistics
-
     row = dict(setting=setting, cfg=cfg, nfe_target=target, sampler=sampler, steps=steps, nfe=evals[0]["nfe"],
                n_samples=n, seeds=len(evals), fd_per_seed=[e["fd"] for e in evals],
                seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
     for metric in sorted(set(evals[0]) - {"nfe", "seconds"}):
         values = [e[metric] for e in evals if isinstance(e.get(metric), (int, float))]
         if len(values) == len(evals):
-            row[metric] = statistics.mean(values)
-            row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+            row[metric], row[metric + "_std"] = spread(values)
     return row
 
 
 def add_deltas(rows, base="euler"):
     """Classifier-FD change vs euler (DDIM / RFIM at eta 0) of the same cell, paired by seed, in percent."""
-    import statistics
-
     ref = {(r["setting"], r["cfg"], r["nfe_target"]): r["fd_per_seed"] for r in rows if r["sampler"] == base}
     for r in rows:
         b = ref.get((r["setting"], r["cfg"], r["nfe_target"]))
         if not b or len(b) != len(r["fd_per_seed"]):
             continue
-        changes = [100 * (f - g) / g for f, g in zip(r["fd_per_seed"], b)]
-        r["fd_vs_euler_pct"] = statistics.mean(changes)
-        r["fd_vs_euler_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
+        r["fd_vs_euler_pct"], r["fd_vs_euler_pct_std"] = paired_change(r["fd_per_seed"], b)
 
 
 def markdown_table(rows):
-    def pm(r, key, digits):
-        return f"{r[key]:.{digits}f} ± {r[key + '_std']:.{digits}f}" if key in r else ""
-
     lines = ["| setting | cfg | NFE | sampler | steps | FD (classifier) | FD vs euler, paired | pixel FD | IS | "
              "class rate | n x seeds |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        change = f"{r['fd_vs_euler_pct']:+.1f}% ± {r['fd_vs_euler_pct_std']:.1f}" \
-            if "fd_vs_euler_pct" in r and r["sampler"] != "euler" else ""
+        change = signed(r, "fd_vs_euler_pct") if "fd_vs_euler_pct" in r and r["sampler"] != "euler" else ""
         lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['nfe']:g} | {r['sampler']} | {r['steps']} | "
-                     f"{pm(r, 'fd', 1)} | {change} | {pm(r, 'fd_pixels', 2)} | {pm(r, 'is', 2)} | "
-                     f"{pm(r, 'class_rate', 3)} | {r['n_samples']} x {r['seeds']} |")
+                     f"{plus_minus(r, 'fd', 1)} | {change} | {plus_minus(r, 'fd_pixels', 2)} | "
+                     f"{plus_minus(r, 'is', 2)} | {plus_minus(r, 'class_rate', 3)} | {r['n_samples']} x {r['seeds']} |")
     return "\n".join(lines)
 
 
-def write_outputs(out, rows, nfe_table, command):
-    import time
-
-    from .quality import write_tables
-
+def write_outputs(out, rows, nfe_table, command, missing=()):
     columns = ["setting", "cfg", "nfe_target", "nfe", "sampler", "steps"] + sorted(
         {k for r in rows for k in r} - {"setting", "cfg", "nfe_target", "nfe", "sampler", "steps", "fd_per_seed"})
-    write_tables(out, rows, columns, markdown_table(rows))   # the CSV formatted as bench quality and compare write it
+    write_tables(out, rows, columns, markdown_table(rows), missing)   # formatted as bench quality and compare write
     with open(os.path.join(out, "nfe.md"), "w") as f:
         f.write("| setting | sampler | steps | NFE counted |\n| --- | --- | --- | --- |\n")
         f.writelines(f"| {s} | {name} | {steps} | {nfe:g} |\n" for (s, name, steps), nfe in sorted(nfe_table.items()))
-    with open(os.path.join(out, "commands.txt"), "a") as f:   # every invocation that rebuilt these tables
-        f.write(time.strftime("%Y-%m-%d %H:%M UTC  ", time.gmtime()) + command + "\n")
+    append_command(out, command)
 
 
 def run(args):
-    import json
-    import shlex
-
-    from tqdm.auto import tqdm
-
-    from .quality import Cache
-
     if not available():
         print(unavailable_line())
         return []
     cells = plan(args)
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only, upgrade=None)   # our own key format
-    settings = sorted({c[0] for c in cells})
-    runner = Runner(args.weights_dir, settings)
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
+    models = ComfyModels(args.weights_dir, sorted({c[0] for c in cells}))
     rows, nfe_table, missing = [], {}, []
     for setting, cfg, target, sampler in tqdm(cells, desc="bench comfy-peers (cells)"):
-        steps, nfe = runner.steps_for(setting, sampler, target, cfg)
+        steps, nfe = models.steps_for(setting, sampler, target, cfg)
         nfe_table[(setting, sampler, steps)] = nfe
-        evals = []
-        for seed in range(args.seeds):
-            key = json.dumps(["comfy", setting, sampler, steps, cfg, seed, args.n_samples])
-            cell = (setting, sampler, steps, cfg, seed, args.n_samples, args.batch)
-            evals.append(cache.get_or_run(key, lambda cell=cell: runner.run_one(*cell)))
+        sample_chunk = models.chunk_sampler(setting, sampler, steps, cfg)
+        evals = [cache.get_or_run(cell_key(setting, sampler, steps, cfg, seed, args.n_samples),
+                                  lambda seed=seed: run_one(models.ctx, sample_chunk, setting, cfg, seed,
+                                                            args.n_samples, args.batch, nfe_key="nfe"))
+                 for seed in range(args.seeds)]
         if None in evals:
             missing.append(f"{setting} cfg={cfg:g} NFE={target} {sampler}: not run (seeds missing from the cache)")
             continue
         rows.append(summarise(setting, cfg, target, sampler, steps, evals, args.n_samples))
-    with open(os.path.join(args.out, "not_run.txt"), "w") as f:
-        f.writelines(line + "\n" for line in missing)
     add_deltas(rows)
-    command = "COMFYUI_PATH=/path/to/ComfyUI python -m ddim_gmm bench comfy-peers " + " ".join(
-        shlex.quote(a) for a in sys.argv[sys.argv.index("comfy-peers") + 1:]) if "comfy-peers" in sys.argv else \
-        "(called from Python)"
-    write_outputs(args.out, rows, nfe_table, command)
+    write_outputs(args.out, rows, nfe_table, command_line("comfy-peers", env="COMFYUI_PATH=/path/to/ComfyUI "), missing)
     print(markdown_table(rows))
     return rows
-
-
-# --- bench compare's Peer rows (bench/peers.py: load_extra_peers calls comfy_peers()). ---
-
-def nfe_of(name):
-    """Model evaluations of a run of n steps, counted through ComfyUI (tests/comfy_host/test_comfy_peers.py):
-    seeds_2 calls the model twice per step but once on the last (to sigma = 0); the others once per step."""
-    return (lambda n: 2 * n - 1) if name == "seeds_2" else (lambda n: n)
-
-
-_DENOISER_MODELS = {}
-
-
-def run_peer(name, kind, model, x, sigmas, extra_args, seed):
-    """One Peer run through ComfyUI's path: `model` (bench compare's denoiser, CFG inside) stands in for the UNet,
-    ComfyUI runs at cfg 1 (one call per step) with the labels as the cond, from the noise x / sigmas[0] (ComfyUI
-    scales it again itself)."""
-    # One wrapper per kind and per ComfyUI import (the host tests import and remove ComfyUI more than once).
-    key = (kind, id(import_comfy().model_base))
-    if key not in _DENOISER_MODELS:
-        _DENOISER_MODELS[key] = wrap_model(None, "ddpm" if kind == "diffusion" else "flow")
-    patcher = _DENOISER_MODELS[key]
-    labels = extra_args.get("y")
-    cond = [[None, {} if labels is None else {"labels": labels}]]
-    object.__setattr__(patcher.model, "denoiser", model)        # a plain attribute, never a registered submodule
-    try:
-        return comfy_sample(patcher, name, x / sigmas[0], sigmas, cond, cond, 1.0, seed)[0]
-    finally:
-        object.__setattr__(patcher.model, "denoiser", None)
-
-
-def comfy_peers():
-    """bench.peers.Peer rows for ComfyUI's samplers: every COMFY_SAMPLERS on the DDPM, FLOW_SAMPLERS on the flow."""
-    from functools import partial
-
-    from .peers import Peer
-
-    import_comfy()
-    peers = [Peer(name, "diffusion", nfe_of(name), partial(run_peer, name, "diffusion"), version=1,
-                  source="ComfyUI") for name in COMFY_SAMPLERS]
-    peers += [Peer(name, "flow", nfe_of(name), partial(run_peer, name, "flow"), version=1, source="ComfyUI")
-              for name in FLOW_SAMPLERS]
-    return peers

@@ -17,7 +17,6 @@ out/ unless --out points at bench/results/.
 """
 
 import json
-import math
 import os
 import statistics
 import time
@@ -25,13 +24,13 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from ..cli import number
+from .harness import Cache, Context, add_run_arguments, append_run, chunk_sampler, floats, ints, names, run_one
 from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
-from .quality import Cache, Context, _floats, _ints, write_tables
+from .plots import distinct_styles, plot
+from .tables import plus_minus, signed, write_tables
+from .verdict import paired, spread, verdict
 
 METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
-# Lower is better for these; higher for the rest.
-LOWER_IS_BETTER = ("fd", "fd_pixels", "kid")
 DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20,50", extra_cells="", extra_peers="",
                 gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all",
                 settings="ddpm,flow", seeds=3, n_samples=500)
@@ -55,9 +54,7 @@ def add_arguments(parser):
     parser.add_argument("--seeds", type=int, default=DEFAULTS["seeds"], help="seeds per cell (0 .. seeds-1)")
     parser.add_argument("--n-samples", type=int, default=DEFAULTS["n_samples"], help="samples per run")
     parser.add_argument("--n-components", type=int, default=8, help="K of the GMM rows")
-    parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
-    parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    add_run_arguments(parser, batch=500)
     parser.add_argument("--include", default="",
                         help="comma list of other bench-compare output directories whose cached rows (same seeds and "
                              "n-samples, samplers not run here, e.g. ComfyUI's from bench/results/comfy_peers) join "
@@ -82,20 +79,17 @@ def parse_gmm(text):
 
 def parse_cells(args):
     """[(setting, cfg, nfe, extra)] in the order they run (extra: an --extra-cells cell)."""
-    settings = [s for s in args.settings.split(",") if s]
-    for s in settings:
-        if s not in ("ddpm", "flow"):
-            raise ValueError(f"settings must be a comma list of ddpm, flow, got {s!r}")
+    settings = names(args.settings, ("ddpm", "flow"))
     cells = []
     if "ddpm" in settings:
-        for cfg in _floats(args.cfg):
-            cells += [("ddpm", cfg, nfe, False) for nfe in _ints(args.nfe)]
+        for cfg in floats(args.cfg):
+            cells += [("ddpm", cfg, nfe, False) for nfe in ints(args.nfe)]
         for item in (t for t in args.extra_cells.split(",") if t.strip()):
             nfe, cfg = item.split(":")
             if ("ddpm", float(cfg), int(nfe), False) not in cells:
                 cells.append(("ddpm", float(cfg), int(nfe), True))
     if "flow" in settings:
-        cells += [("flow", 0.0, nfe, False) for nfe in _ints(args.flow_nfe)]
+        cells += [("flow", 0.0, nfe, False) for nfe in ints(args.flow_nfe)]
     for setting, cfg, nfe, _ in cells:
         if nfe < 1 or not 0 <= cfg <= 100:
             raise ValueError(f"NFE must be >= 1 and cfg in [0, 100], got {setting} nfe={nfe} cfg={cfg:g}")
@@ -123,45 +117,6 @@ def build_peers(args, log=print):
     return peers
 
 
-class CountingModel:
-    """Counts the model evaluations a sampler makes (one call of the CFG denoiser = one NFE)."""
-
-    def __init__(self, model):
-        self.model, self.calls = model, 0
-
-    def __call__(self, x, sigma, **kwargs):
-        self.calls += 1
-        return self.model(x, sigma, **kwargs)
-
-
-@torch.no_grad()
-def run_one(ctx, setting, cfg, peer, steps, seed, n, batch):
-    """n samples of one peer on one seed; their metrics, the NFE spent per sample and the wall seconds."""
-    from ..models.denoisers import CFGDenoiser, FlowDenoiser
-    from .metrics import image_metrics
-
-    labels, noise = ctx.labels_for(seed, n), ctx.noise_for(seed, n)
-    if setting == "ddpm":
-        model, sigmas = CFGDenoiser(ctx.ddpm, cfg), ctx.ddpm.get_sigmas(steps)
-    else:
-        model, sigmas = ctx.flow, FlowDenoiser.get_sigmas(steps)
-    start, outs, nfe = time.time(), [], set()
-    for i, first in enumerate(range(0, n, batch)):
-        chunk_seed = seed * 1009 + i  # distinct noise per chunk, reproducible per seed (as bench quality)
-        extra_args = {"seed": chunk_seed}
-        if setting == "ddpm" and cfg > 0:
-            extra_args["y"] = labels[first:first + batch]
-        counting = CountingModel(model)
-        outs.append(peer.call(counting, noise[first:first + batch] * sigmas[0], sigmas, extra_args, chunk_seed))
-        nfe.add(counting.calls)
-    samples = torch.cat(outs)
-    metrics = image_metrics(ctx.classifier, samples, ctx.ref, labels if (setting == "ddpm" and cfg > 0) else None,
-                            ctx.ref_pixels, ctx.ref_features)
-    metrics["nfe_used"] = max(nfe)
-    metrics["seconds"] = round(time.time() - start, 2)
-    return metrics
-
-
 def cell_key(setting, cfg, nfe, peer, steps, seed, n):
     return json.dumps([setting, cfg, nfe, peer.name, peer.kind, peer.stream_version, steps, seed, n])
 
@@ -175,10 +130,8 @@ def run(args):
     if args.seeds < 1 or args.n_samples < 10 or args.batch < 1:
         raise ValueError("seeds must be >= 1, n-samples >= 10 and batch >= 1")
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only, upgrade=None)
-    ctx = Context(args.weights_dir, sorted({c[0] for c in cells}))
-    from .metrics import classifier_outputs
-    ctx.ref_features = classifier_outputs(ctx.classifier, ctx.images)[0]
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
+    ctx = Context(args.weights_dir, sorted({c[0] for c in cells}), features=True)
     plan = []
     for setting, cfg, nfe, extra in cells:
         kind = "flow" if setting == "flow" else "diffusion"
@@ -191,11 +144,13 @@ def run(args):
     rows, missing = [], []
     bar = tqdm(total=len(plan) * args.seeds, desc="bench compare (runs)")
     for setting, cfg, nfe, peer, steps in plan:
+        sample_chunk = chunk_sampler(ctx, setting, cfg, steps, peer.call)
         evals = []
         for seed in range(args.seeds):
             key = cell_key(setting, cfg, nfe, peer, steps, seed, args.n_samples)
-            evals.append(cache.get_or_run(key, lambda seed=seed: run_one(ctx, setting, cfg, peer, steps, seed,
-                                                                         args.n_samples, args.batch)))
+            evals.append(cache.get_or_run(key, lambda seed=seed: run_one(ctx, sample_chunk, setting, cfg, seed,
+                                                                         args.n_samples, args.batch,
+                                                                         nfe_key="nfe_used")))
             bar.update(1)
         if None in evals:
             missing.append((setting, cfg, nfe, peer.name))
@@ -207,11 +162,11 @@ def run(args):
     missing = [m for m in missing if m not in supplied]  # a run another directory holds is not missing
     rows += included
     add_paired(rows)
-    write_outputs(args.out, rows, missing)
-    with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
-        f.write(json.dumps(dict({k: getattr(args, k) for k in vars(args) if k not in ("module", "func")},
-                                seconds=round(time.time() - start, 1), rows=len(rows), missing=len(missing),
-                                finished=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))) + "\n")
+    write_tables(args.out, rows, COLUMNS, markdown_table(rows),
+                 [f"{s} cfg={c:g} nfe={n} {p}: missing" for s, c, n, p in missing])
+    if rows:
+        plot_nfe(args.out, rows)
+    append_run(args.out, {k: getattr(args, k) for k in vars(args) if k not in ("module", "func")}, start, rows, missing)
     print(markdown_table(rows))
     if missing:
         print(f"{len(missing)} rows not in the cache (not run): see not_run.txt")
@@ -225,7 +180,7 @@ def included_rows(directories, rows, seeds, n):
     out = []
     for directory in (d for d in directories.split(",") if d):
         runs = {}
-        for key, metrics in Cache(os.path.join(directory, "cells.jsonl"), cached_only=True, upgrade=None).rows.items():
+        for key, metrics in Cache(os.path.join(directory, "cells.jsonl"), cached_only=True).rows.items():
             setting, cfg, nfe, name, kind, version, steps, seed, n_run = json.loads(key)
             if n_run == n and seed < seeds and (setting, cfg, nfe, name) not in have:
                 runs.setdefault((setting, cfg, nfe, name, kind, steps), {})[seed] = metrics
@@ -245,41 +200,8 @@ def summarise(setting, cfg, nfe, peer, steps, evals, n):
         values = [e[metric] for e in evals if metric in e]
         if values:
             row[metric + "_per_seed"] = values
-            row[metric] = statistics.mean(values)
-            row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+            row[metric], row[metric + "_std"] = spread(values)
     return row
-
-
-def paired(a, b, metric):
-    """Mean and sd over seeds of the per-seed change of a against b: relative, in percent, for the distances (FD,
-    pixel FD, KID); absolute for precision and recall (fractions in [0, 1], which can be 0)."""
-    pairs = zip(a[metric + "_per_seed"], b[metric + "_per_seed"])
-    if metric in LOWER_IS_BETTER:
-        changes = [100 * (x - y) / y if y else (0.0 if x == y else math.copysign(math.inf, x - y)) for x, y in pairs]
-    else:
-        changes = [x - y for x, y in pairs]
-    return statistics.mean(changes), (statistics.stdev(changes) if len(changes) > 1 else 0.0)
-
-
-def verdict(row, base):
-    """'gain', 'loss' or 'no difference' of row against base: a paired FD change beyond its sd over the seeds, with
-    no precision or pixel-FD loss beyond its sd for a gain."""
-    def beyond(metric):
-        mean, sd = paired(row, base, metric)
-        better = mean + sd < 0 if metric in LOWER_IS_BETTER else mean - sd > 0
-        worse = mean - sd > 0 if metric in LOWER_IS_BETTER else mean + sd < 0
-        return better, worse
-
-    fd_better, fd_worse = beyond("fd")
-    _, pixels_worse = beyond("fd_pixels")
-    _, precision_worse = beyond("precision")
-    if fd_better and not pixels_worse and not precision_worse:
-        return "gain"
-    if fd_worse:
-        return "loss"
-    if fd_better:
-        return "FD gain with a pixel-FD or precision loss"
-    return "no difference"
 
 
 def add_paired(rows):
@@ -313,12 +235,6 @@ COLUMNS = ["setting", "cfg", "nfe", "sampler", "source", "steps", "nfe_used", "f
            "fd_pixels_vs_ddim_std", "verdict_vs_ddim", "n_samples", "seeds", "seconds_per_run"]
 
 
-def _pm(r, metric, digits):
-    if metric not in r:
-        return ""
-    return f"{r[metric]:.{digits}f} ± {r[metric + '_std']:.{digits}f}"
-
-
 def markdown_table(rows):
     lines = ["| setting | cfg | NFE | sampler | steps (NFE used) | FD | pixel FD | precision | recall | KID | "
              "class rate | vs its control: FD / pixel FD (paired %) | verdict |",
@@ -326,21 +242,12 @@ def markdown_table(rows):
     for r in sorted(rows, key=lambda r: (r["setting"], -r["cfg"], r["nfe"], r["fd"])):
         vs = ""
         if "fd_vs_control" in r:
-            vs = (f"{r['fd_vs_control']:+.1f} ± {r['fd_vs_control_std']:.1f} / "
-                  f"{r['fd_pixels_vs_control']:+.1f} ± {r['fd_pixels_vs_control_std']:.1f}")
+            vs = f"{signed(r, 'fd_vs_control', unit='')} / {signed(r, 'fd_pixels_vs_control', unit='')}"
         lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['nfe']} | {r['sampler']} | {r['steps']} ({r['nfe_used']}) "
-                     f"| {_pm(r, 'fd', 1)} | {_pm(r, 'fd_pixels', 2)} | {_pm(r, 'precision', 3)} | "
-                     f"{_pm(r, 'recall', 3)} | {_pm(r, 'kid', 2)} | {_pm(r, 'class_rate', 3)} | {vs} | "
-                     f"{r.get('verdict_vs_control', '')} |")
+                     f"| {plus_minus(r, 'fd', 1)} | {plus_minus(r, 'fd_pixels', 2)} | "
+                     f"{plus_minus(r, 'precision', 3)} | {plus_minus(r, 'recall', 3)} | {plus_minus(r, 'kid', 2)} | "
+                     f"{plus_minus(r, 'class_rate', 3)} | {vs} | {r.get('verdict_vs_control', '')} |")
     return "\n".join(lines)
-
-
-def write_outputs(out, rows, missing=()):
-    write_tables(out, rows, COLUMNS, markdown_table(rows))
-    with open(os.path.join(out, "not_run.txt"), "w") as f:
-        f.write("".join(f"{s} cfg={c:g} nfe={n} {p}: missing\n" for s, c, n, p in missing))
-    if rows:
-        plot(out, rows)
 
 
 PANELS = (("ddpm", 2.5, "DDPM, CFG 2.5"), ("ddpm", 0.0, "DDPM, unconditional"), ("flow", 0.0, "rectified flow"))
@@ -348,54 +255,29 @@ PLOT_METRICS = (("fd", "FD, classifier features (lower = better)"), ("fd_pixels"
                 ("precision", "precision, k = 3 (higher = better)"), ("recall", "recall, k = 3 (higher = better)"))
 
 
-def plot(out, rows):
+def plot_nfe(out, rows):
     """quality_vs_nfe.png: one column per setting, one row per metric, one line per sampler, error bars = sd over
     seeds. Only the grid's own NFE values are drawn (Table-5 extra cells sit in the table)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     panels = [p for p in PANELS if any(r["setting"] == p[0] and r["cfg"] == p[1] for r in rows)]
     samplers = list(dict.fromkeys(r["sampler"] for r in rows))
-    # 40 distinct colours (tab20, then tab20b) and 10 markers: every row its own style.
-    colours = [plt.get_cmap("tab20")(i) for i in range(20)] + [plt.get_cmap("tab20b")(i) for i in range(20)]
-    style = {name: dict(color=colours[i % 40], marker="osD^v<>ph*"[i % 10]) for i, name in enumerate(samplers)}
-    fig, axes = plt.subplots(len(PLOT_METRICS), len(panels), figsize=(5.2 * len(panels), 3.3 * len(PLOT_METRICS)),
-                             squeeze=False)
-    for col, (setting, cfg, title) in enumerate(panels):
-        sub = [r for r in rows if r["setting"] == setting and r["cfg"] == cfg]
-        for row_i, (metric, label) in enumerate(PLOT_METRICS):
-            ax = axes[row_i][col]
+    style = distinct_styles(samplers)
+    grid = []
+    for row_i, (metric, label) in enumerate(PLOT_METRICS):
+        grid.append([])
+        for col, (setting, cfg, title) in enumerate(panels):
+            sub = [r for r in rows if r["setting"] == setting and r["cfg"] == cfg]
+            lines = []
             for name in samplers:
-                pts = sorted((r["nfe"], r[metric], r[metric + "_std"]) for r in sub if r["sampler"] == name
-                             and metric in r)
-                if len(pts) < 1:
-                    continue
-                xs, ys, es = zip(*pts)
                 ours = "GMM" in name
                 control = "CONTROL" in name
                 # DDIM-GMM thick, its controls dashed, DDIM / RFIM (euler) black dotted, the rest thin.
-                kw = dict(style[name], ls="--" if control else "-", lw=2.2 if ours or control else 0.9)
+                kw = dict(style[name], ls="--" if control else "-", lw=2.2 if ours or control else 0.9, ms=3.5)
                 if name == "euler":
                     kw.update(color="black", ls=":", lw=1.6)
-                ax.errorbar(xs, ys, yerr=es, capsize=2, ms=3.5, label=name, **kw)
-            ax.set_xscale("log")
-            nfes = sorted({r["nfe"] for r in sub})
-            ax.set_xticks(nfes, [str(n) for n in nfes])
-            ax.minorticks_off()
-            if metric in ("fd", "fd_pixels"):
-                ax.set_yscale("log")
-            if row_i == 0:
-                ax.set_title(title)
-            if row_i == len(PLOT_METRICS) - 1:
-                ax.set_xlabel("model evaluations (NFE)")
-            if col == 0:
-                ax.set_ylabel(label, fontsize=8)
-    handles = {}
-    for ax in axes.flat:
-        for h, lab in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=4, fontsize=7)
-    fig.tight_layout(rect=(0, 0.04 + 0.012 * (len(handles) // 4), 1, 1))
-    fig.savefig(os.path.join(out, "quality_vs_nfe.png"), dpi=100)
-    plt.close(fig)
+                lines.append((name, sorted((r["nfe"], r[metric], r[metric + "_std"]) for r in sub
+                                           if r["sampler"] == name and metric in r), kw))
+            grid[-1].append(dict(lines=lines, xticks=sorted({r["nfe"] for r in sub}),
+                                 log_y=metric in ("fd", "fd_pixels"), title=title if row_i == 0 else None,
+                                 xlabel="model evaluations (NFE)" if row_i == len(PLOT_METRICS) - 1 else None,
+                                 ylabel=label if col == 0 else None, ylabel_size=8))
+    plot(os.path.join(out, "quality_vs_nfe.png"), grid, (5.2, 3.3), dpi=100, legend="figure")

@@ -9,9 +9,12 @@ Sources:
   k_diffusion_peers()   k-diffusion's samplers, noise seeded as ComfyUI seeds them (euler_ancestral: torch.randn from
                         a generator seeded with the seed; the SDE solvers: a Brownian tree seeded with it).
   ours(...)             DDIM-GMM / RFIM-GMM at a given eta and s, and their matched-noise controls.
-  extra peers           bench/comfy_peers.py, if present, exposes comfy_peers() -> [Peer]: ComfyUI's own samplers run
-                        through ComfyUI's sampling path. It needs COMFYUI_PATH; without it those rows are left out
-                        and the comparison says so (load_extra_peers).
+  extra peers           bench/comfy_sampling.py, if present, exposes comfy_peers() -> [Peer]: ComfyUI's own samplers
+                        run through ComfyUI's sampling path. It needs COMFYUI_PATH; without it those rows are left
+                        out and the comparison says so (load_extra_peers).
+
+Besides the registry: sampler_call, the sampler function and options of a preset name (bench quality's rows, the
+demo).
 """
 
 import importlib
@@ -19,7 +22,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from ..sampling import preset_options, sample_ddim_control, sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm
+from ..sampling import (preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim,
+                        sample_rfim_control, sample_rfim_gmm)
 from ..sampling.samplers import default_noise_sampler
 from .streams import stream_version
 
@@ -66,6 +70,7 @@ class Peer:
             if self.nfe(n) <= budget:
                 steps = n
         return steps
+
 
 
 def one_per_step(steps):
@@ -170,19 +175,37 @@ def control_name(kind, variant, eta, s, match="offsets"):
     return f"{family}-{label} of {variant} eta {eta:g} s {s:g}"
 
 
+
+def sampler_call(setting, preset, steps, eta, s, n_components):
+    """(sampler function, options) of one run; preset "DDIM"/"RFIM"/"DDPM" is the Gaussian baseline,
+    "DDIM-CONTROL-X" / "RFIM-CONTROL-X" the matched-noise control of preset X (sampling.control, match="offsets")."""
+    flow = setting == "flow"
+    if preset in ("DDIM", "RFIM", "DDPM"):
+        return (sample_rfim if flow else sample_ddim), dict(eta=eta)
+    if "-CONTROL-" in preset:
+        options = preset_options(preset.split("-CONTROL-", 1)[1])
+        options.update(eta=eta, n_components=n_components, s=s)
+        return (sample_rfim_control if flow else sample_ddim_control), options
+    options = preset_options(preset)
+    options.update(eta=eta, n_components=n_components)
+    if options.get("offset_schedule", "constant") == "constant":
+        options["s"] = s
+    return (sample_rfim_gmm if flow else sample_ddim_gmm), options
+
+
 def load_extra_peers(log=print):
-    """Peers from bench/comfy_peers.py (comfy_peers() -> [Peer]) when COMFYUI_PATH is set; else [] and a line saying
-    those rows were left out."""
+    """Peers from bench/comfy_sampling.py (comfy_peers() -> [Peer]) when COMFYUI_PATH is set; else [] and a line
+    saying those rows were left out."""
     if not os.environ.get("COMFYUI_PATH"):
-        log("COMFYUI_PATH is unset: ComfyUI's own samplers (bench/comfy_peers.py) were left out of this comparison")
+        log("COMFYUI_PATH is unset: ComfyUI's own samplers (bench/comfy_sampling.py) were left out of this comparison")
         return []
     try:
-        module = importlib.import_module(f"{__package__}.comfy_peers")
+        module = importlib.import_module(f"{__package__}.comfy_sampling")
     except ModuleNotFoundError as error:
-        if error.name != f"{__package__}.comfy_peers":
+        if error.name != f"{__package__}.comfy_sampling":
             raise
-        log("bench/comfy_peers.py is not there: ComfyUI's own samplers were left out of this comparison")
+        log("bench/comfy_sampling.py is not there: ComfyUI's own samplers were left out of this comparison")
         return []
     peers = list(module.comfy_peers())
-    log(f"ComfyUI peers from bench/comfy_peers.py: {', '.join(p.name for p in peers)}")
+    log(f"ComfyUI peers from bench/comfy_sampling.py: {', '.join(p.name for p in peers)}")
     return peers

@@ -13,7 +13,6 @@ run is appended to a JSON-lines cache in --out, so an interrupted run resumes wh
 plots are rebuilt from the cache at the end.
 """
 
-import csv
 import json
 import os
 import statistics
@@ -22,15 +21,16 @@ import time
 import torch
 from tqdm.auto import tqdm
 
-from ..cli import number
-from ..sampling import (VARIANTS, preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim,
-                        sample_rfim_control, sample_rfim_gmm)
-from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
+from ..sampling import VARIANTS, preset_options
+from .harness import N_REAL, Cache, Context, add_run_arguments, append_run, chunk_sampler, floats, ints, names, run_one
+from .peers import sampler_call
+from .plots import plot
 from .streams import LEGACY_VERSION, stream_version
+from .tables import fmt, signed, write_tables
+from .verdict import paired_change, spread
 
 SETTINGS = ("ddpm", "flow", "exact")
 SELECT_SEED = 1000
-N_REAL = 1797
 # The full protocol and --quick (the headline cells on fewer samples; minutes on 2 CPU cores). Any flag given on the
 # command line overrides the value of the mode.
 FULL = dict(settings="ddpm,flow,exact", steps="10,20,50,100", etas="0,0.2,0.5,1", cfg="0,2.5",
@@ -38,14 +38,6 @@ FULL = dict(settings="ddpm,flow,exact", steps="10,20,50,100", etas="0,0.2,0.5,1"
             seeds=3, n_samples=N_REAL, n_select=500, ddpm_line_samples=500)
 QUICK = dict(FULL, steps="10", etas="0", cfg="2.5", flow_steps="10", flow_etas="0", s_values="0.1,1,10", seeds=2,
              n_samples=500, n_select=250, ddpm_line_samples=0)
-
-
-def _floats(text):
-    return [float(v) for v in str(text).split(",") if v.strip()]
-
-
-def _ints(text):
-    return [int(v) for v in str(text).split(",") if v.strip()]
 
 
 def add_arguments(parser):
@@ -65,9 +57,7 @@ def add_arguments(parser):
     parser.add_argument("--controls", action="store_true",
                         help="also evaluate each constant-s preset's matched-noise control (sampling.control) at the "
                              "preset's chosen s, on the same seeds")
-    parser.add_argument("--batch", type=int, default=600, help="samples per sampler call")
-    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
-    parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    add_run_arguments(parser, batch=600)
     parser.add_argument("--cached-only", action="store_true",
                         help="run nothing: rebuild the CSV, table and plots from the cells already in the cache "
                              "(a sampler whose selection or seeds are incomplete is left out and listed)")
@@ -77,14 +67,11 @@ def check_args(args):
     """Parsed, validated settings as a dict (ValueError names the bad parameter)."""
     raw = dict(QUICK if args.quick else FULL)
     raw.update({k: getattr(args, k) for k in FULL if getattr(args, k, None) is not None})
-    cfg = dict(settings=raw["settings"].split(","), steps=_ints(raw["steps"]), etas=_floats(raw["etas"]),
-               cfg=_floats(raw["cfg"]), flow_steps=_ints(raw["flow_steps"]), flow_etas=_floats(raw["flow_etas"]),
-               presets=[p for p in raw["presets"].split(",") if p], s_values=_floats(raw["s_values"]),
+    cfg = dict(settings=names(raw["settings"], SETTINGS), steps=ints(raw["steps"]), etas=floats(raw["etas"]),
+               cfg=floats(raw["cfg"]), flow_steps=ints(raw["flow_steps"]), flow_etas=floats(raw["flow_etas"]),
+               presets=[p for p in raw["presets"].split(",") if p], s_values=floats(raw["s_values"]),
                seeds=raw["seeds"], n_samples=raw["n_samples"], n_select=raw["n_select"],
                ddpm_line_samples=raw["ddpm_line_samples"])
-    for name in cfg["settings"]:
-        if name not in SETTINGS:
-            raise ValueError(f"settings must be a comma list of {', '.join(SETTINGS)}, got {name!r}")
     for key in ("steps", "flow_steps"):
         if not cfg[key] or min(cfg[key]) < 1:
             raise ValueError(f"{key} must be integers >= 1, got {cfg[key]}")
@@ -107,88 +94,18 @@ def check_args(args):
     return cfg
 
 
-class Context:
-    """Models, reference statistics and the seeded inputs shared by all runs."""
-
-    def __init__(self, weights_dir, settings):
-        from ..models import denoisers
-        from ..models.data import load_digits_tensor
-
-        kw = {} if weights_dir is None else {"weights_dir": weights_dir}
-        self.images, self.labels = load_digits_tensor()
-        self.classifier = denoisers.load_classifier(**kw) if {"ddpm", "flow"} & set(settings) else None
-        self.ref = moments(classifier_outputs(self.classifier, self.images)[0]) if self.classifier else None
-        self.ref_pixels = moments(self.images.flatten(1))
-        self.ddpm = denoisers.load_ddpm_denoiser(1.0, **kw).denoiser if "ddpm" in settings else None
-        self.flow = denoisers.load_flow_denoiser(**kw) if "flow" in settings else None
-        self.mixture = digits_mixture(self.images, self.labels)
-        self.shape = tuple(self.images.shape[1:])
-
-    def labels_for(self, seed, n):
-        # The real label histogram, permuted by seed: with n = 1797 the class balance equals the reference set's.
-        perm = torch.randperm(N_REAL, generator=torch.Generator().manual_seed(seed))
-        return self.labels[perm[torch.arange(n) % N_REAL]]
-
-    def noise_for(self, seed, n):
-        return torch.randn((n,) + self.shape, generator=torch.Generator().manual_seed(seed))
-
-
 def control_of(preset):
     """The matched-noise control's name of a GMM preset: DDIM-GMM-X -> DDIM-CONTROL-X, RFIM-GMM-X -> RFIM-CONTROL-X."""
     return preset.replace("-GMM-", "-CONTROL-", 1)
 
 
-def sampler_call(setting, preset, steps, eta, s, n_components):
-    """(sampler function, options) of one run; preset "DDIM"/"RFIM"/"DDPM" is the Gaussian baseline,
-    "DDIM-CONTROL-X" / "RFIM-CONTROL-X" the matched-noise control of preset X (sampling.control, match="offsets")."""
-    flow = setting == "flow"
-    if preset in ("DDIM", "RFIM", "DDPM"):
-        return (sample_rfim if flow else sample_ddim), dict(eta=eta)
-    if "-CONTROL-" in preset:
-        options = preset_options(preset.split("-CONTROL-", 1)[1])
-        options.update(eta=eta, n_components=n_components, s=s)
-        return (sample_rfim_control if flow else sample_ddim_control), options
-    options = preset_options(preset)
-    options.update(eta=eta, n_components=n_components)
-    if options.get("offset_schedule", "constant") == "constant":
-        options["s"] = s
-    return (sample_rfim_gmm if flow else sample_ddim_gmm), options
-
-
-@torch.no_grad()
-def run_one(ctx, setting, preset, steps, eta, cfg, s, seed, n, n_components, batch):
-    """Samples n images with one sampler on one seed and returns their metrics (plus wall seconds)."""
-    from ..models.denoisers import CFGDenoiser, FlowDenoiser
-
+def run_preset(ctx, setting, preset, steps, eta, cfg, s, seed, n, n_components, batch):
+    """The metrics of n samples of one preset (sampler_call) on one seed (harness.run_one), plus wall seconds."""
     fn, options = sampler_call(setting, preset, steps, eta, s, n_components)
-    labels = ctx.labels_for(seed, n)
-    x_init = ctx.noise_for(seed, n)
-    if setting == "ddpm":
-        model, sigmas, extra = CFGDenoiser(ctx.ddpm, cfg), ctx.ddpm.get_sigmas(steps), cfg > 0
-    elif setting == "flow":
-        model, sigmas, extra = ctx.flow, FlowDenoiser.get_sigmas(steps), False
-    else:
-        model, sigmas, extra = ctx.mixture.as_denoiser(), None, False
-        # The exact setting uses the DDPM's schedule (same sigmas as the network runs), computed without the model.
-        from ..models.denoisers import DiscreteEpsDenoiser
-        from ..models.schedule import ddpm_alphas_cumprod
-        sigmas = DiscreteEpsDenoiser(None, ddpm_alphas_cumprod()).get_sigmas(steps)
-    start = time.time()
-    outs = []
-    for i, first in enumerate(range(0, n, batch)):
-        x = x_init[first:first + batch] * sigmas[0]
-        extra_args = {"seed": seed * 1009 + i}          # distinct noise per chunk, reproducible per seed
-        if extra:
-            extra_args["y"] = labels[first:first + batch]
-        outs.append(fn(model, x, sigmas, extra_args=extra_args, disable=True, **options))
-    samples = torch.cat(outs)
-    if setting == "exact":
-        metrics = ctx.mixture.metrics(samples)
-    else:
-        metrics = image_metrics(ctx.classifier, samples, ctx.ref, labels if (setting == "ddpm" and cfg > 0) else None,
-                                ctx.ref_pixels)
-    metrics["seconds"] = round(time.time() - start, 2)
-    return metrics
+
+    def call(model, x, sigmas, extra_args, seed):
+        return fn(model, x, sigmas, extra_args=extra_args, disable=True, **options)
+    return run_one(ctx, chunk_sampler(ctx, setting, cfg, steps, call), setting, cfg, seed, n, batch)
 
 
 def cell_key(setting, preset, steps, eta, cfg, s, seed, n, n_components):
@@ -200,37 +117,6 @@ def versioned_key(key):
     """A cache key with its stream version: keys written before the version existed get LEGACY_VERSION."""
     fields = json.loads(key)
     return key if len(fields) == 10 else json.dumps(fields + [LEGACY_VERSION])
-
-
-class Cache:
-    """JSON-lines file of finished runs: {"key": ..., "metrics": ...} per line. A run whose sampler's stream version
-    has changed since it was cached has another key, so it is run again, never served."""
-
-    def __init__(self, path, cached_only=False, upgrade=versioned_key):
-        self.path, self.rows, self.cached_only = path, {}, cached_only
-        legacy = False
-        if os.path.exists(path):
-            with open(path) as f:
-                for line in f:
-                    if line.strip():
-                        row = json.loads(line)
-                        key = row["key"] if upgrade is None else upgrade(row["key"])
-                        legacy |= key != row["key"]
-                        self.rows[key] = row["metrics"]
-        if legacy:
-            # Rewrite once with the version in every key, so the file says what made each run.
-            with open(path, "w") as f:
-                f.writelines(json.dumps({"key": k, "metrics": m}) + "\n" for k, m in self.rows.items())
-
-    def get_or_run(self, key, compute):
-        """The cached metrics of `key`, else compute() and append them; None if missing and cached_only."""
-        if key not in self.rows and self.cached_only:
-            return None
-        if key not in self.rows:
-            self.rows[key] = compute()
-            with open(self.path, "a") as f:
-                f.write(json.dumps({"key": key, "metrics": self.rows[key]}) + "\n")
-        return self.rows[key]
 
 
 def plan(cfg):
@@ -262,7 +148,7 @@ def run(args):
     start = time.time()
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only)
+    cache = Cache(os.path.join(args.out, "cells.jsonl"), args.cached_only, upgrade=versioned_key)
     ctx = Context(args.weights_dir, cfg["settings"])
     K, batch = args.n_components, args.batch
     rows, missing = [], []
@@ -277,7 +163,7 @@ def run(args):
                 # s-selection: one seed, n_select samples, lowest Frechet distance wins.
                 for s in cfg["s_values"]:
                     key = cell_key(setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K)
-                    m = cache.get_or_run(key, lambda s=s: run_one(
+                    m = cache.get_or_run(key, lambda s=s: run_preset(
                         ctx, setting, preset, steps, eta, scale, s, SELECT_SEED, cfg["n_select"], K, batch))
                     choice[s] = None if m is None else m["fd"]
                     bar.update(1)
@@ -288,7 +174,7 @@ def run(args):
             evals = []
             for seed in range(cfg["seeds"]):
                 key = cell_key(setting, preset, steps, eta, scale, best_s, seed, cfg["n_samples"], K)
-                evals.append(cache.get_or_run(key, lambda seed=seed: run_one(
+                evals.append(cache.get_or_run(key, lambda seed=seed: run_preset(
                     ctx, setting, preset, steps, eta, scale, best_s, seed, cfg["n_samples"], K, batch)))
             bar.update(1)
             if None in evals:
@@ -299,8 +185,8 @@ def run(args):
                 control = control_of(preset)
                 n = cfg["n_samples"]
                 evals = [cache.get_or_run(cell_key(setting, control, steps, eta, scale, best_s, seed, n, K),
-                                          lambda seed=seed: run_one(ctx, setting, control, steps, eta, scale, best_s,
-                                                                    seed, n, K, batch))
+                                          lambda seed=seed: run_preset(ctx, setting, control, steps, eta, scale,
+                                                                       best_s, seed, n, K, batch))
                          for seed in range(cfg["seeds"])]
                 if None in evals:
                     missing.append((setting, scale, steps, eta, control, "evaluation seeds"))
@@ -312,19 +198,19 @@ def run(args):
             # The 1000-step DDPM line: ancestral sampling with the full schedule (DDIM at eta = 1, 1000 steps).
             n = cfg["ddpm_line_samples"]
             key = cell_key("ddpm", "DDPM", 1000, 1.0, scale, 0.0, 0, n, K)
-            m = cache.get_or_run(key, lambda scale=scale: run_one(ctx, "ddpm", "DDPM", 1000, 1.0, scale, 0.0, 0, n,
-                                                                  K, batch))
+            m = cache.get_or_run(key, lambda scale=scale: run_preset(ctx, "ddpm", "DDPM", 1000, 1.0, scale, 0.0, 0,
+                                                                     n, K, batch))
             if m is None:
                 missing.append(("ddpm", scale, 1000, 1.0, "DDPM", "not run"))
                 continue
             rows.append(summarise("ddpm", scale, 1000, 1.0, "DDPM", 0.0, {}, [m], n))
     add_deltas(rows)
-    write_outputs(args.out, rows, missing)
+    write_tables(args.out, rows, COLUMNS, markdown_table(rows),
+                 [f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing" for s, c, n, e, p, why in missing])
+    plot_steps(args.out, rows)
     # What was asked of this directory, run after run: the honest record of the protocol behind its numbers.
-    with open(os.path.join(args.out, "runs.jsonl"), "a") as f:
-        f.write(json.dumps(dict(cfg, n_components=K, cached_only=args.cached_only, quick=args.quick,
-                                seconds=round(time.time() - start, 1), rows=len(rows), missing=len(missing),
-                                finished=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()))) + "\n")
+    append_run(args.out, dict(cfg, n_components=K, cached_only=args.cached_only, quick=args.quick), start, rows,
+               missing)
     print(markdown_table(rows))
     if missing:
         print(f"{len(missing)} sampler cells not in the cache (not run): see not_run.txt")
@@ -342,8 +228,7 @@ def summarise(setting, scale, steps, eta, preset, best_s, choice, evals, n):
     for metric in ("fd", "is", "class_rate", "fd_pixels"):
         values = [e[metric] for e in evals if metric in e]
         if values:
-            row[metric] = statistics.mean(values)
-            row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+            row[metric], row[metric + "_std"] = spread(values)
     return row
 
 
@@ -357,9 +242,7 @@ def add_deltas(rows):
         if not b or r["sampler"] == "DDPM" or len(b) != len(r["fd_per_seed"]):
             r["fd_change_pct"], r["fd_change_pct_std"] = "", ""
             continue
-        changes = [100 * (f - g) / g for f, g in zip(r["fd_per_seed"], b)]
-        r["fd_change_pct"] = statistics.mean(changes)
-        r["fd_change_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
+        r["fd_change_pct"], r["fd_change_pct_std"] = paired_change(r["fd_per_seed"], b)
     # A preset against its matched-noise control (same s, same seeds), where the control was run.
     controls = {(r["setting"], r["cfg"], r["steps"], r["eta"], r["sampler"]): r for r in rows
                 if "-CONTROL-" in r["sampler"]}
@@ -369,28 +252,23 @@ def add_deltas(rows):
             continue
         for metric in ("fd", "fd_pixels"):
             if metric + "_per_seed" in r and metric + "_per_seed" in c:
-                changes = [100 * (f - g) / g for f, g in zip(r[metric + "_per_seed"], c[metric + "_per_seed"])]
-                r[f"{metric}_vs_control_pct"] = statistics.mean(changes)
-                r[f"{metric}_vs_control_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
+                r[f"{metric}_vs_control_pct"], r[f"{metric}_vs_control_pct_std"] = paired_change(
+                    r[metric + "_per_seed"], c[metric + "_per_seed"])
 
 
 COLUMNS = ["setting", "cfg", "steps", "eta", "sampler", "s", "fd", "fd_std", "fd_change_pct", "fd_change_pct_std",
            "fd_vs_control_pct", "fd_vs_control_pct_std", "fd_pixels_vs_control_pct", "fd_pixels_vs_control_pct_std",
-           "is", "is_std",
-           "class_rate", "class_rate_std", "fd_pixels", "fd_pixels_std", "n_samples", "seeds", "seconds_per_run", "s_search"]
-
-
-def _fmt(value):
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+           "is", "is_std", "class_rate", "class_rate_std", "fd_pixels", "fd_pixels_std", "n_samples", "seeds",
+           "seconds_per_run", "s_search"]
 
 
 def versus(r):
     """A preset's paired change against its matched-noise control, FD and (where measured) pixel FD."""
     if "fd_vs_control_pct" not in r:
         return ""
-    text = f"{r['fd_vs_control_pct']:+.1f}% ± {r['fd_vs_control_pct_std']:.1f}"
+    text = signed(r, "fd_vs_control_pct")
     if "fd_pixels_vs_control_pct" in r:
-        text += f" / {r['fd_pixels_vs_control_pct']:+.1f}% ± {r['fd_pixels_vs_control_pct_std']:.1f}"
+        text += f" / {signed(r, 'fd_pixels_vs_control_pct')}"
     return text
 
 
@@ -399,82 +277,48 @@ def markdown_table(rows):
              "(mean ± sd) | vs its control, paired: FD / pixel FD | IS | class rate | pixel FD | n x seeds |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in rows:
-        change = (f"{r['fd_change_pct']:+.1f}% ± {r['fd_change_pct_std']:.1f}"
+        change = (signed(r, "fd_change_pct")
                   if isinstance(r["fd_change_pct"], float) and r["sampler"] not in ("DDIM", "RFIM") else "")
         rate = f"{r['class_rate']:.3f}" if "class_rate" in r else ""
         pixels = f"{r['fd_pixels']:.2f}" if "fd_pixels" in r else ""
         lines.append(f"| {r['setting']} | {r['cfg']:g} | {r['steps']} | {r['eta']:g} | {r['sampler']} | "
-                     f"{_fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {versus(r)} | {r['is']:.3f} | "
+                     f"{fmt(r['s'])} | {r['fd']:.3f} ± {r['fd_std']:.3f} | {change} | {versus(r)} | {r['is']:.3f} | "
                      f"{rate} | {pixels} | "
                      f"{r['n_samples']} x {r['seeds']} |")
     return "\n".join(lines)
 
 
-def write_tables(out, rows, columns, markdown):
-    """results.csv (one row per sampler, the given columns) and results.md (the markdown table) in out."""
-    with open(os.path.join(out, "results.csv"), "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: _fmt(r.get(k, "")) for k in columns})
-    with open(os.path.join(out, "results.md"), "w") as f:
-        f.write(markdown + "\n")
-
-
-def write_outputs(out, rows, missing=()):
-    write_tables(out, rows, COLUMNS, markdown_table(rows))
-    with open(os.path.join(out, "not_run.txt"), "w") as f:
-        f.write("".join(f"{s} cfg={c:g} steps={n} eta={e:g} {p}: {why} missing\n" for s, c, n, e, p, why in missing))
-    plot(out, rows)
-
-
-def plot(out, rows):
+def plot_steps(out, rows):
     """One figure per (setting, cfg): Frechet distance vs steps, one panel per eta, one line per sampler; a second row
     of panels with the pixel-space FD where it was measured."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     groups = sorted({(r["setting"], r["cfg"]) for r in rows if r["sampler"] != "DDPM"})
     for setting, scale in groups:
         sub = [r for r in rows if r["setting"] == setting and r["cfg"] == scale and r["sampler"] != "DDPM"]
         etas = sorted({r["eta"] for r in sub})
         metrics = ["fd"] + (["fd_pixels"] if any("fd_pixels" in r for r in sub) else [])
-        fig, axes = plt.subplots(len(metrics), len(etas), figsize=(4 * len(etas), 3.4 * len(metrics)), squeeze=False,
-                                 sharey="row")
         line = [r for r in rows if r["setting"] == setting and r["cfg"] == scale and r["sampler"] == "DDPM"]
-        for m_i, metric in enumerate(metrics):
-            for ax, eta in zip(axes[m_i], etas):
-                for sampler in dict.fromkeys(r["sampler"] for r in sub):
-                    pts = sorted((r["steps"], r[metric], r[metric + "_std"]) for r in sub if r["eta"] == eta
-                                 and r["sampler"] == sampler and metric in r)
-                    if pts:
-                        xs, ys, es = zip(*pts)
-                        base = sampler in ("DDIM", "RFIM")
-                        # The Gaussian baseline on top, dashed, so mixtures that coincide with it do not hide it.
-                        ax.errorbar(xs, ys, yerr=es, marker="o", ms=3, capsize=2, label=sampler,
-                                    lw=1.6 if base else 1.0, color="black" if base else None, ls="--" if base else "-",
-                                    zorder=10 if base else 2)
-                for r in line:
-                    if metric in r:
-                        ax.axhline(r[metric], ls=":", color="gray", lw=1,
-                                   label=f"DDPM 1000 steps (n={r['n_samples']})")
-                ax.set_xscale("log")
-                steps_run = sorted({r["steps"] for r in sub})
-                ax.set_xticks(steps_run, [str(n) for n in steps_run])
-                ax.minorticks_off()
-                ax.set_title(f"eta = {eta:g}")
-                ax.set_xlabel("steps")
+        steps_run = sorted({r["steps"] for r in sub})
+        grid = []
+        for metric in metrics:
             if setting == "exact":
                 label = "Frechet distance (pixels, exact moments)"
             else:
                 label = "FD (classifier features)" if metric == "fd" else "FD (raw pixels)"
-            axes[m_i][0].set_ylabel(label)
-        axes[0][-1].legend(fontsize=6)
+            grid.append([])
+            for e_i, eta in enumerate(etas):
+                lines = []
+                for sampler in dict.fromkeys(r["sampler"] for r in sub):
+                    base = sampler in ("DDIM", "RFIM")
+                    # The Gaussian baseline on top, dashed, so mixtures that coincide with it do not hide it.
+                    style = dict(marker="o", ms=3, lw=1.6 if base else 1.0, color="black" if base else None,
+                                 ls="--" if base else "-", zorder=10 if base else 2)
+                    lines.append((sampler, sorted((r["steps"], r[metric], r[metric + "_std"]) for r in sub
+                                                  if r["eta"] == eta and r["sampler"] == sampler and metric in r),
+                                  style))
+                hlines = [(r[metric], f"DDPM 1000 steps (n={r['n_samples']})") for r in line if metric in r]
+                grid[-1].append(dict(lines=lines, hlines=hlines, xticks=steps_run, title=f"eta = {eta:g}",
+                                     xlabel="steps", ylabel=label if e_i == 0 else None))
         title = {"ddpm": f"DDPM on digits, cfg {scale:g}" if scale > 0 else "DDPM on digits, unconditional",
                  "flow": "1-rectified flow on digits", "exact": "exact denoiser (Gaussian mixture)"}[setting]
-        fig.suptitle(title)
-        fig.tight_layout()
         name = f"quality_{setting}" + (f"_cfg{scale:g}" if setting == "ddpm" else "") + ".png"
-        fig.savefig(os.path.join(out, name), dpi=110)
-        plt.close(fig)
+        plot(os.path.join(out, name), grid, (4, 3.4), dpi=110, sharey="row", title=title)

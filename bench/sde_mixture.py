@@ -18,17 +18,15 @@ k-diffusion's Brownian tree: for one call per step the two have the same law.
 import json
 import math
 import os
-import shlex
-import statistics
-import sys
-import time
 
 import torch
 
-from ..cli import number
 from ..sampling import draw_mixture
 from ..sampling.kernel import component_coefficients, mixture_noise
 from ..sampling.mixture import uniform_priors
+from .harness import Cache, Context, add_run_arguments, append_command, command_line, floats, ints, run_one
+from .tables import plus_minus, signed
+from .verdict import paired_change, spread
 
 SAMPLERS = ("dpmpp_2m_sde", "dpmpp_3m_sde", "dpmpp_sde", "euler_ancestral")
 # The mixture's own draws (offsets, component indices) use a generator seeded with seed + this constant, apart from
@@ -92,9 +90,7 @@ def add_arguments(parser):
     parser.add_argument("--out", default="out/bench_sde_mixture", help="output directory (cache, CSV, markdown)")
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.replace("_", "-"), type=type(value), default=value, help=f"(default {value})")
-    parser.add_argument("--batch", type=int, default=500, help="samples per sampler call")
-    parser.add_argument("--threads", type=number(int, 1), default=2, help="torch CPU threads")
-    parser.add_argument("--weights-dir", default=None, help="model weights (default: the shipped ones)")
+    add_run_arguments(parser, batch=500)
 
 
 def steps_for(sampler, nfe):
@@ -102,49 +98,34 @@ def steps_for(sampler, nfe):
     return (nfe + 1) // 2 if sampler == "dpmpp_sde" else nfe
 
 
-@torch.no_grad()
-def run_one(ctx, args, fraction, steps, cfg, seed, n):
-    """Metrics of n samples on one seed: fraction None is the Gaussian arm, else the mixture at that fraction."""
-    from ..models.denoisers import CFGDenoiser
-    from .metrics import image_metrics
-
+def run_arm(ctx, args, fraction, steps, cfg, seed, n):
+    """Metrics of n samples on one seed (harness.run_one): fraction None is the Gaussian arm, else the mixture at that
+    fraction."""
     fn = sampler_function(args.sampler)
-    labels, x_init = ctx.labels_for(seed, n), ctx.noise_for(seed, n)
-    sigmas = ctx.ddpm.get_sigmas(steps)
-    model = CFGDenoiser(ctx.ddpm, cfg)
-    start, outs = time.time(), []
-    for i, first in enumerate(range(0, n, args.batch)):
-        x = x_init[first:first + args.batch] * sigmas[0]
-        chunk_seed = seed * 1009 + i                     # quality.run_one's per-chunk seed
-        noise = GaussianNoise(x, chunk_seed) if fraction is None else MixtureNoise(
+    model, sigmas = ctx.model("ddpm", cfg), ctx.sigmas("ddpm", steps)
+
+    def sample_chunk(noise, labels, chunk_seed):
+        x = noise * sigmas[0]
+        noise_sampler = GaussianNoise(x, chunk_seed) if fraction is None else MixtureNoise(
             x, chunk_seed, args.n_components, fraction, args.covariance)
-        extra = {"y": labels[first:first + args.batch]} if cfg > 0 else {}
-        outs.append(fn(model, x, sigmas, extra_args=extra, disable=True, noise_sampler=noise))
-    metrics = image_metrics(ctx.classifier, torch.cat(outs), ctx.ref, labels if cfg > 0 else None, ctx.ref_pixels,
-                            ctx.ref_features)
-    metrics["seconds"] = round(time.time() - start, 2)
-    return metrics
+        extra = {} if labels is None else {"y": labels}
+        return fn(model, x, sigmas, extra_args=extra, disable=True, noise_sampler=noise_sampler), None
+    return run_one(ctx, sample_chunk, "ddpm", cfg, seed, n, args.batch)
 
 
 def summarise(cfg, nfe, noise_kind, evals, base):
     row = dict(cfg=cfg, nfe=nfe, noise=noise_kind, seeds=len(evals), fd_per_seed=[e["fd"] for e in evals])
     for metric in sorted(set(evals[0]) - {"seconds"}):
-        values = [e[metric] for e in evals]
-        row[metric] = statistics.mean(values)
-        row[metric + "_std"] = statistics.stdev(values) if len(values) > 1 else 0.0
+        row[metric], row[metric + "_std"] = spread([e[metric] for e in evals])
     if base is not None:
         # Paired by seed (same noise, labels, z stream): 100 (mixture - gaussian) / gaussian.
         for metric in ("fd", "fd_pixels", "precision", "recall"):
-            changes = [100 * (e[metric] - b[metric]) / b[metric] for e, b in zip(evals, base)]
-            row[metric + "_change_pct"] = statistics.mean(changes)
-            row[metric + "_change_pct_std"] = statistics.stdev(changes) if len(changes) > 1 else 0.0
+            row[metric + "_change_pct"], row[metric + "_change_pct_std"] = paired_change(
+                [e[metric] for e in evals], [b[metric] for b in base])
     return row
 
 
 def markdown_table(rows, args):
-    def pm(r, key, digits):
-        return f"{r[key]:.{digits}f} ± {r[key + '_std']:.{digits}f}" if key in r else ""
-
     extra = [m for m in ("precision", "recall", "kid") if m in rows[0]] if rows else []
     head = ["cfg", "NFE", "noise", "FD (classifier)", "FD change, paired", "pixel FD", "pixel FD change, paired",
             "IS", "class rate"] + extra + ["seeds"]
@@ -152,27 +133,22 @@ def markdown_table(rows, args):
              "noise-matched scale (mixture f: s^2 = f s_max^2)", "", "| " + " | ".join(head) + " |",
              "|" + " --- |" * len(head)]
     for r in rows:
-        cells = [f"{r['cfg']:g}", str(r["nfe"]), r["noise"], pm(r, "fd", 1),
-                 f"{r['fd_change_pct']:+.1f}% ± {r['fd_change_pct_std']:.1f}" if "fd_change_pct" in r else "",
-                 pm(r, "fd_pixels", 2),
-                 f"{r['fd_pixels_change_pct']:+.1f}% ± {r['fd_pixels_change_pct_std']:.1f}"
-                 if "fd_pixels_change_pct" in r else "", pm(r, "is", 2), pm(r, "class_rate", 3)]
-        cells += [pm(r, m, 0 if m == "kid" else 3) for m in extra] + [str(r["seeds"])]
+        cells = [f"{r['cfg']:g}", str(r["nfe"]), r["noise"], plus_minus(r, "fd", 1),
+                 signed(r, "fd_change_pct") if "fd_change_pct" in r else "", plus_minus(r, "fd_pixels", 2),
+                 signed(r, "fd_pixels_change_pct") if "fd_pixels_change_pct" in r else "", plus_minus(r, "is", 2),
+                 plus_minus(r, "class_rate", 3)]
+        cells += [plus_minus(r, m, 0 if m == "kid" else 3) for m in extra] + [str(r["seeds"])]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def run(args):
-    from .metrics import classifier_outputs
-    from .quality import Cache, Context
-
-    nfes = [int(v) for v in args.nfe.split(",") if v.strip()]
-    cfgs = [float(v) for v in args.cfg.split(",") if v.strip()]
+    nfes, cfgs = ints(args.nfe), floats(args.cfg)
     if not nfes or min(nfes) < 2:
         raise ValueError(f"nfe must be a comma list of integers >= 2, got {args.nfe!r}")
     if not all(0 <= c <= 100 for c in cfgs):
         raise ValueError(f"cfg must lie in [0, 100], got {cfgs}")
-    fractions = [float(v) for v in args.fraction.split(",") if v.strip()]
+    fractions = floats(args.fraction)
     if not fractions or not all(0 < f <= 1 for f in fractions):
         raise ValueError(f"fraction must be a comma list of numbers in (0, 1], got {args.fraction!r}")
     if args.seeds < 1 or args.n_samples < 2 or args.batch < 1:
@@ -180,10 +156,9 @@ def run(args):
     sampler_function(args.sampler)
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)
-    cache = Cache(os.path.join(args.out, "cells.jsonl"), upgrade=None)   # keys of our own format
-    ctx = Context(args.weights_dir, ["ddpm"])
-    # The real digits' classifier features: precision / recall (k = 3) and KID, as bench compare computes them.
-    ctx.ref_features = classifier_outputs(ctx.classifier, ctx.images)[0]
+    cache = Cache(os.path.join(args.out, "cells.jsonl"))
+    # The real digits' classifier features too: precision / recall (k = 3) and KID, as bench compare computes them.
+    ctx = Context(args.weights_dir, ["ddpm"], features=True)
     rows = []
     for nfe in nfes:
         for cfg in cfgs:
@@ -195,7 +170,7 @@ def run(args):
                     key = json.dumps([args.sampler, "gaussian" if fraction is None else "mixture", nfe, cfg, seed,
                                       args.n_samples, args.n_components, fraction, args.covariance])
                     cell = (ctx, args, fraction, steps_for(args.sampler, nfe), cfg, seed, args.n_samples)
-                    evals.append(cache.get_or_run(key, lambda cell=cell: run_one(*cell)))
+                    evals.append(cache.get_or_run(key, lambda cell=cell: run_arm(*cell)))
                 rows.append(summarise(cfg, nfe, noise_kind, evals, base))
                 base = base if fraction is not None else evals
     table = markdown_table(rows, args)
@@ -203,10 +178,6 @@ def run(args):
         f.write(table + "\n")
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(rows, f, indent=1)
-    with open(os.path.join(args.out, "commands.txt"), "a") as f:    # every invocation that rebuilt these tables
-        argv = sys.argv[sys.argv.index("sde-mixture") + 1:] if "sde-mixture" in sys.argv else None
-        f.write(time.strftime("%Y-%m-%d %H:%M UTC  ", time.gmtime()) + (
-            "python -m ddim_gmm bench sde-mixture " + " ".join(shlex.quote(a) for a in argv)
-            if argv is not None else "(called from Python)") + "\n")
+    append_command(args.out, command_line("sde-mixture"))
     print(table)
     return rows

@@ -19,6 +19,7 @@ from ..cli import number, refuse_overwrite
 from ..sampling import PRESETS, draw_mixture, preset_options, sample_ddim_gmm
 from ..sampling.mixture import uniform_priors
 from ..sampling.samplers import FiniteWatch, check_latent
+from .timing import floor_for, floor_model, floor_name, karras_sigmas, near_free_model, time_call
 
 SHAPES = {"4x64x64": (4, 64, 64), "4x128x128": (4, 128, 128), "16x128x128": (16, 128, 128)}
 # issue 5: max ratio to DDIM (shared presets, exact), to the floor (per-step presets)
@@ -46,42 +47,6 @@ def add_arguments(parser):
                         help="a folder holding another version of the package (e.g. `git archive COMMIT | tar -x "
                              "-C DIR`): its DDIM-GMM presets are timed in the same rounds, as '<preset> @baseline', "
                              "to measure what a change costs on a machine that is not idle")
-
-
-def karras_sigmas(n, sigma_min=0.0292, sigma_max=14.6146, rho=7.0):
-    """Karras et al. (2022) schedule, SD's sigma range, with the final 0."""
-    ramp = torch.linspace(0, 1, n)
-    sigmas = (sigma_max ** (1 / rho) + ramp * (sigma_min ** (1 / rho) - sigma_max ** (1 / rho))) ** rho
-    return torch.cat([sigmas, sigmas.new_zeros(1)])
-
-
-def near_free_model(x, sigma, **extra):
-    return x
-
-
-def floor_model(n_dims, n_components, ortho, generator, every_step=True):
-    """The near-free model plus the work any GMM variant must do: the D x K Gaussian draw (and its QR for ORTHO),
-    at every step (per-step variants) or at the first call only (shared offsets, drawn once per run)."""
-    calls = []
-
-    def model(x, sigma, **extra):
-        if every_step or not calls:
-            gaussian = torch.randn(n_dims, n_components, generator=generator)
-            if ortho:
-                torch.linalg.qr(gaussian, mode="reduced")
-        calls.append(1)
-        return x
-
-    def reset():
-        calls.clear()
-        return model
-    return reset
-
-
-def time_call(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
 
 
 def load_baseline(folder):
@@ -124,15 +89,6 @@ def candidates(shape, n_components, sigmas, euler_ancestral, baseline=None):
             runs[floor_name(every_step, ortho)] = (
                 "floor", lambda m=model: euler_ancestral(m(), x, sigmas, eta=1.0, disable=True))
     return runs
-
-
-def floor_name(every_step, ortho):
-    return f"floor: DDIM + {'per-step' if every_step else 'one'} draw{' + QR' if ortho else ''}"
-
-
-def floor_for(name, group):
-    """The floor a sampler is measured against besides DDIM: its own unavoidable Gaussian draw (and QR)."""
-    return floor_name(group == "per-step", not (name.endswith("RAND") or name.startswith("RAND")))
 
 
 def init_time(shape, n_components, repeats):

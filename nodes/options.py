@@ -109,6 +109,17 @@ def model_noise_scale(model):
     return float(getattr(model_sampling_of(model), "noise_scale", 1.0))
 
 
+def host_noise_sampler(x, extra_args):
+    """The running ComfyUI's own default noise sampler for this run (seeded from extra_args["seed"] as its samplers
+    are), looked up now, so the step noise follows the host's convention in every version: ComfyUI 0.3.64 seeds it
+    with the seed itself, later releases with seed + 1 on the CPU, where the initial noise is drawn from the seed.
+    None outside ComfyUI: the library's own default then applies."""
+    host_sampling = sys.modules.get("comfy.k_diffusion.sampling")
+    if host_sampling is None:
+        return None
+    return host_sampling.default_noise_sampler(x, seed=(extra_args or {}).get("seed"))
+
+
 def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, kernel=AUTO, control=False,
                **options):
     """k-diffusion sampler function for ComfyUI's KSAMPLER: RFIM-GMM on flow models, DDIM-GMM otherwise.
@@ -131,6 +142,8 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
         sampler = sample_rfim_gmm if flow else sample_ddim_gmm
     if flow:
         options = {"noise_scale": model_noise_scale(model), **options}
+    if options.get("noise_sampler") is None:
+        options["noise_sampler"] = host_noise_sampler(x, extra_args)
     cfg_pp = OPTION["cfg_pp"].check(options.get("cfg_pp", OPTION["cfg_pp"].default))
     if cfg_pp:
         model, extra_args = cfg_pp_model(model, extra_args)

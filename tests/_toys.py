@@ -18,3 +18,19 @@ def shrink_model(x, sigma, **extra):
 def oracle(x0):
     """The oracle denoiser of the moment checks (docs/method.md): returns the true x0 whatever the input."""
     return lambda x, sigma, **extra: x0.expand_as(x).to(x.dtype)
+
+
+def dtype_id(dtype):
+    return str(dtype).removeprefix("torch.")
+
+
+# Latent dtypes of the device-generic tests: what ComfyUI hands a sampler (fp32, or fp16 / bf16 with a half model).
+LATENT_DTYPES = [torch.float32, torch.float16, torch.bfloat16]
+
+
+def latent_tolerance(dtype, scale=1.0):
+    """Agreement expected between two computations of the same samples in `dtype`: 1e-8 in float64; else 8 rounding
+    units at the samples' scale (what rounding each step to the latent's dtype leaves; seen: ~1.3 units)."""
+    if dtype == torch.float64:
+        return 1e-8
+    return 8 * torch.finfo(dtype).eps * max(1.0, scale)

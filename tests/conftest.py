@@ -3,6 +3,10 @@
 The tests under tests/comfy_host/ need a ComfyUI checkout (COMFYUI_PATH) and, for the frontend ones, a browser. On a
 user's machine without them they skip with their reason. In CI (CI=true, set by .ci/run) a skip there means a broken
 set-up, so it is reported as a failure instead: a run that tested nothing of the host cannot pass as green.
+
+Device-generic tests (marker device_generic) take the `device` fixture and put their tensors there: the CPU unless
+DDIM_GMM_TEST_DEVICE names another device (e.g. cuda, cuda:1). `pytest -m device_generic` selects them, and `python -m
+ddim_gmm bench gpu` runs them so on the device it proves.
 """
 
 import os
@@ -12,6 +16,7 @@ from pathlib import Path
 import pytest
 
 HOST_TESTS = Path(__file__).resolve().parent / "comfy_host"
+DEVICE_VARIABLE = "DDIM_GMM_TEST_DEVICE"
 
 
 def in_ci():
@@ -58,7 +63,36 @@ def pytest_make_collect_report(collector):
     fail_skip_in_ci(outcome.get_result(), getattr(collector, "path", ""))
 
 
+def device_name():
+    return os.environ.get(DEVICE_VARIABLE, "").strip() or "cpu"
+
+
+@pytest.fixture(scope="session")
+def device():
+    """The device of the device-generic tests: $DDIM_GMM_TEST_DEVICE (default cpu)."""
+    import torch
+
+    return torch.device(device_name())
+
+
+def pytest_collection_modifyitems(config, items):
+    # The marker and the fixture go together, so that `-m device_generic` runs exactly the tests that take a device.
+    for item in items:
+        marked = item.get_closest_marker("device_generic") is not None
+        if marked != ("device" in getattr(item, "fixturenames", ())):
+            raise pytest.UsageError(f"{item.nodeid}: a test takes the `device` fixture if and only if it is marked "
+                                    f"@pytest.mark.device_generic")
+
+
 def pytest_sessionstart(session):
+    name = device_name()
+    if name != "cpu":
+        import torch
+
+        try:
+            torch.empty(1, device=name)
+        except (RuntimeError, AssertionError) as error:
+            raise pytest.UsageError(f"{DEVICE_VARIABLE}={name!r} is not a device this torch can use: {error}") from None
     comfyui_path = os.environ.get("COMFYUI_PATH")
     if comfyui_path and not (Path(comfyui_path) / "main.py").is_file():
         raise pytest.UsageError(f"COMFYUI_PATH={comfyui_path!r} is not a ComfyUI checkout (no main.py there); "
@@ -83,4 +117,5 @@ class GroupTimer:
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", f"device_generic: takes the `device` fixture (${DEVICE_VARIABLE}, default cpu)")
     config.pluginmanager.register(GroupTimer(), "ddim-gmm-group-timer")

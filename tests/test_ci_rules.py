@@ -35,3 +35,21 @@ def test_a_comfyui_path_without_comfyui_stops_the_run(tmp_path):
     result = run_pytest(tmp_path, COMFYUI_PATH=str(empty))
     assert result.returncode == 4, result.stdout + result.stderr
     assert "is not a ComfyUI checkout" in result.stdout + result.stderr
+
+
+def test_ci_installs_the_newest_frontend_pyproject_names():
+    # One pin: pyproject's frontend-next extra. .ci/run installs that extra's requirement (read from pyproject) into
+    # .frontend/<version>, the folder the frontend tests serve it from.
+    import re
+    import tomllib
+
+    repo = TESTS.parent
+    (requirement,) = tomllib.loads((repo / "pyproject.toml").read_text())["project"]["optional-dependencies"][
+        "frontend-next"]
+    assert re.fullmatch(r"comfyui-frontend-package==\d+\.\d+\.\d+", requirement), requirement
+    ci = (repo / ".ci" / "run").read_text()
+    assert '["optional-dependencies"]["frontend-next"]' in ci and "1.58" not in ci
+    assert 'pip install -q --no-deps --target ".frontend/$frontend_version" "$frontend_next"' in ci
+    assert "frontend_version=${frontend_next#comfyui-frontend-package==}" in ci
+    harness = (TESTS / "comfy_host" / "frontend_harness.py").read_text()
+    assert 'REPO_ROOT / ".frontend" / version / "comfyui_frontend_package" / "static"' in harness

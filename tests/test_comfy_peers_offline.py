@@ -3,13 +3,13 @@
 import subprocess
 import sys
 
-from ddim_gmm.bench import comfy_peers
+from ddim_gmm.bench import comfy_peers, comfy_sampling
 from ddim_gmm.cli import main
 
 
 def test_without_comfyui_the_rows_are_left_out_with_a_line(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("COMFYUI_PATH", raising=False)
-    assert not comfy_peers.available()
+    assert not comfy_sampling.available()
     assert main(["bench", "comfy-peers", "--out", str(tmp_path / "out")]) == []
     line = capsys.readouterr().out
     assert "left out" in line and "COMFYUI_PATH" in line and "er_sde" in line

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ddim_gmm.bench.compare import verdict
+from ddim_gmm.bench.verdict import verdict
 
 pytest.importorskip("k_diffusion")
 pytest.importorskip("sklearn")

@@ -11,6 +11,8 @@ from ddim_gmm.sampling import (check_options, ddim_step, rfim_step, sample_ddim,
 from ddim_gmm.sampling.kernel import mixture_noise
 from ddim_gmm.sampling.samplers import MixtureSource, gmm_generator
 
+from _toys import LATENT_DTYPES, dtype_id
+
 SHAPE = (2, 2, 4, 4)  # D = 32
 D = 32
 K = 4
@@ -46,21 +48,23 @@ def mixture_step_variances(flow, eta, gmm, match):
     return out
 
 
-def control_step_variances(flow, eta, gmm, match):
+def control_step_variances(flow, eta, gmm, match, device="cpu"):
     """Per step, the variance the control sampler actually added: with a denoiser returning 0 a step is
-    x' = (eps_coef / sigma) x + out_scale sqrt(v) z, and z is recorded as the noise sampler hands it out."""
+    x' = (eps_coef / sigma) x + out_scale sqrt(v) z, and z is recorded as the noise sampler hands it out.
+    The sampler runs on `device` (the noise drawn on the CPU), the arithmetic below on the CPU."""
     gen = torch.Generator().manual_seed(0)
     noises, states = [], []
 
     def noise_sampler(sigma, sigma_next):
         noises.append(torch.randn(SHAPE, generator=gen, dtype=torch.float64))
-        return noises[-1]
+        return noises[-1].to(device)
 
     sampler = sample_rfim_control if flow else sample_ddim_control
     x = torch.randn(SHAPE, generator=gen, dtype=torch.float64)
-    sampler(lambda x, sigma: torch.zeros_like(x), x, torch.tensor(SIGMAS[flow], dtype=torch.float64),
-            callback=lambda d: states.append(d["x"]), disable=True, noise_sampler=noise_sampler, eta=eta, seed=SEED,
-            match=match, **gmm)
+    sampler(lambda x, sigma: torch.zeros_like(x), x.to(device),
+            torch.tensor(SIGMAS[flow], dtype=torch.float64, device=device),
+            callback=lambda d: states.append(d["x"].cpu()), disable=True, noise_sampler=noise_sampler, eta=eta,
+            seed=SEED, match=match, **gmm)
     make_step = rfim_step if flow else ddim_step
     levels = SIGMAS[flow]
     out = []
@@ -78,16 +82,17 @@ CASES = [dict(offsets=o, covariance=c, share_offsets=sh, priors=p)
                                               (None, "random"))]
 
 
+@pytest.mark.device_generic
 @pytest.mark.parametrize("flow", [False, True], ids=["diffusion", "flow"])
 @pytest.mark.parametrize("eta", [0.0, 0.4, 1.0])
 @pytest.mark.parametrize("match", ["offsets", "total"])
-def test_control_adds_the_mixtures_variance_at_every_step(flow, eta, match):
+def test_control_adds_the_mixtures_variance_at_every_step(flow, eta, match, device):
     # s = 2 with K = 4 clips the kernel's covariance at some steps (var < s^2 / K), so "total" must account for it.
     for case in CASES:
         for s in (0.5, 2.0):
             gmm = dict(case, s=s, n_components=K)
             expected = mixture_step_variances(flow, eta, gmm, match)
-            got = control_step_variances(flow, eta, gmm, match)
+            got = control_step_variances(flow, eta, gmm, match, device)
             assert len(got) == len(expected) == 3
             assert got == pytest.approx(expected, rel=1e-9, abs=1e-15), (case, s)
 
@@ -110,11 +115,13 @@ def test_ortho_uniform_at_eta_0_adds_s2_times_1_minus_1_over_k(flow):
             assert control_step_variances(flow, 0.0, gmm, match) == pytest.approx([9 * (1 - 1 / K) / D] * 3, rel=1e-9)
 
 
-def test_without_offsets_the_control_is_ddim_and_rfim():
-    x = torch.randn(SHAPE, generator=torch.Generator().manual_seed(2))
+@pytest.mark.device_generic
+@pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
+def test_without_offsets_the_control_is_ddim_and_rfim(device, dtype):
+    x = torch.randn(SHAPE, generator=torch.Generator().manual_seed(2)).to(device, dtype)
     model = lambda x, sigma, **kw: torch.tanh(x)  # noqa: E731
     for flow, control, base in ((False, sample_ddim_control, sample_ddim), (True, sample_rfim_control, sample_rfim)):
-        sigmas = torch.tensor(SIGMAS[flow])
+        sigmas = torch.tensor(SIGMAS[flow], device=device)
         for eta in (0.0, 0.6):
             ref = base(model, x * sigmas[0], sigmas, disable=True, eta=eta, seed=5)
             for off in (dict(s=0.0), dict(n_components=1)):
@@ -122,14 +129,20 @@ def test_without_offsets_the_control_is_ddim_and_rfim():
                 assert torch.equal(out, ref), (flow, eta, off)
 
 
-def test_same_seed_same_samples_and_seeded_like_the_rest():
-    x = torch.randn(SHAPE, generator=torch.Generator().manual_seed(3)) * 6
+@pytest.mark.device_generic
+@pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
+@pytest.mark.parametrize("eta", [0.0, 0.5])
+def test_same_seed_same_samples_and_seeded_like_the_rest(device, dtype, eta):
+    x = (torch.randn(SHAPE, generator=torch.Generator().manual_seed(3)) * 6).to(device, dtype)
     model = lambda x, sigma, **kw: torch.tanh(x)  # noqa: E731
-    sigmas = torch.tensor(SIGMAS[False])
-    a = sample_ddim_control(model, x, sigmas, disable=True, eta=0.0, extra_args={"seed": 9})
-    b = sample_ddim_control(model, x, sigmas, disable=True, eta=0.0, seed=9)
-    c = sample_ddim_control(model, x, sigmas, disable=True, eta=0.0, seed=10)
-    assert torch.equal(a, b) and not torch.equal(a, c)
+    sigmas = torch.tensor(SIGMAS[False], device=device)
+    for control in (sample_ddim_control, sample_rfim_control):
+        levels = sigmas if control is sample_ddim_control else sigmas / sigmas[0]
+        a = control(model, x, levels, disable=True, eta=eta, extra_args={"seed": 9})
+        b = control(model, x, levels, disable=True, eta=eta, seed=9)
+        c = control(model, x, levels, disable=True, eta=eta, seed=10)
+        assert torch.equal(a, b) and not torch.equal(a, c)
+        assert a.dtype == dtype and a.device == x.device and torch.isfinite(a).all()
 
 
 def test_bad_options_raise_naming_the_parameter():

@@ -1,6 +1,9 @@
-"""Packaging for the ComfyUI ecosystem: the Comfy Registry fields of pyproject.toml, the license, the icon."""
+"""Packaging for the ComfyUI ecosystem: the Comfy Registry fields of pyproject.toml, the license, the icon,
+`comfy node validate` (comfy-cli, the registry's own tool) and the workflow that publishes with the registry's action."""
 
+import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -24,7 +27,71 @@ def test_project_fields_follow_the_registry_spec():
     assert project["description"]
     assert (REPO_ROOT / project["license"]["file"]).read_text().startswith("MIT License")
     assert project["urls"]["Repository"].startswith("https://github.com/")
+    # comfy-cli reads the issue tracker from "Issues" only (a "Bug Tracker" key reaches the registry empty).
+    assert project["urls"]["Issues"] == project["urls"]["Repository"] + "/issues"
+    assert "Bug Tracker" not in project["urls"]
     assert "Operating System :: OS Independent" in project["classifiers"]
+    # The README's accelerators (CUDA, MPS) under the registry's names; the CPU and DirectML have none there.
+    assert [c for c in project["classifiers"] if c.startswith("Environment ::")] == [
+        "Environment :: GPU :: NVIDIA CUDA", "Environment :: GPU :: Apple Metal"]
+
+
+def comfy_cli_environment(tmp_path):
+    """comfy-cli with its own home (its config file) and no telemetry."""
+    return {**os.environ, "HOME": str(tmp_path), "DO_NOT_TRACK": "1", "COMFY_NO_TELEMETRY": "1", "NO_COLOR": "1"}
+
+
+def comfy_cli():
+    comfy = Path(sys.executable).with_name("comfy")
+    return str(comfy) if comfy.exists() else shutil.which("comfy")
+
+
+def test_comfy_node_validate_passes(tmp_path):
+    # What `comfy node publish` checks first, from the registry's own command line tool (comfy-cli, in the test extra).
+    assert comfy_cli(), "comfy-cli (the test extra) is not installed: pip install -e '.[test]'"
+    result = subprocess.run([comfy_cli(), "--skip-prompt", "--no-json", "node", "validate"], cwd=REPO_ROOT,
+                            capture_output=True, text=True, env=comfy_cli_environment(tmp_path), timeout=300)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    # It exits 0 on warnings too (a classifier it does not know is dropped with a warning; ruff findings are warned).
+    assert "All validation checks passed" in output and "warning" not in output.lower(), output
+
+
+def test_comfy_cli_reads_the_issues_url_and_the_accelerators(tmp_path):
+    # The fields as the registry receives them (comfy-cli's parser, which `comfy node publish` sends).
+    from comfy_cli.registry.config_parser import extract_node_configuration
+
+    config = extract_node_configuration(str(REPO_ROOT / "pyproject.toml"))
+    urls = PYPROJECT["project"]["urls"]
+    assert (config.project.urls.repository, config.project.urls.issues) == (urls["Repository"], urls["Issues"])
+    assert config.project.supported_accelerators == ["GPU :: NVIDIA CUDA", "GPU :: Apple Metal"]
+    assert config.project.supported_os == ["OS Independent"]
+    assert config.tool_comfy.publisher_id == PYPROJECT["tool"]["comfy"]["PublisherId"]
+
+
+def test_comfy_node_validate_would_warn_of_a_classifier_the_registry_lacks(tmp_path):
+    # The check above cannot pass by checking nothing: an accelerator the registry does not know is warned of.
+    text = (REPO_ROOT / "pyproject.toml").read_text().replace('"Environment :: GPU :: Apple Metal"',
+                                                              '"Environment :: GPU :: Apple MPS"')
+    assert "Apple MPS" in text
+    (tmp_path / "node").mkdir()
+    (tmp_path / "node" / "pyproject.toml").write_text(text)
+    (tmp_path / "node" / "LICENSE").write_text((REPO_ROOT / "LICENSE").read_text())
+    result = subprocess.run([comfy_cli(), "--skip-prompt", "--no-json", "node", "validate"], cwd=tmp_path / "node",
+                            capture_output=True, text=True, env=comfy_cli_environment(tmp_path), timeout=300)
+    assert "Invalid Environment classifier" in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+def test_publish_workflow_uses_the_registrys_action():
+    # It cannot run here (it needs GitHub and the registry's key); it parses and names the action and the secret.
+    import yaml
+
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "publish.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` key as True
+    assert "workflow_dispatch" in triggers and triggers["push"]["paths"] == ["pyproject.toml"]
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    (publish,) = [step for step in steps if step.get("uses", "").startswith("Comfy-Org/publish-node-action@")]
+    assert publish["with"]["personal_access_token"] == "${{ secrets.REGISTRY_ACCESS_TOKEN }}"
 
 
 def test_tool_comfy_section():

@@ -28,7 +28,7 @@ NAMES = list(GENERATOR.WORKFLOWS)
 
 
 def read(name, api):
-    return json.loads((WORKFLOWS_DIR / f"{name}{'.api' if api else ''}.json").read_text())
+    return json.loads((WORKFLOWS_DIR / ("api" if api else "") / f"{name}{'.api' if api else ''}.json").read_text())
 
 
 def test_registry_id_and_version_in_the_workflows_match_pyproject():

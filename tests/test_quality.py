@@ -112,14 +112,15 @@ def test_bench_quality_rejects_bad_settings(tmp_path):
 def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
     import json
 
-    from ddim_gmm.bench.quality import Cache, cell_key
+    from ddim_gmm.bench.harness import Cache
+    from ddim_gmm.bench.quality import cell_key, versioned_key
 
     path = str(tmp_path / "cells.jsonl")
     legacy = {name: json.dumps(["ddpm", name, 10, 0.0, 2.5, 1.0, 0, 500, 8])
               for name in ("DDIM", "DDIM-GMM-ORTHO-VUB*", "DDIM-GMM-RAND")}
     with open(path, "w") as f:
         f.writelines(json.dumps({"key": key, "metrics": {"fd": 1.0}}) + "\n" for key in legacy.values())
-    cache = Cache(path, cached_only=True)
+    cache = Cache(path, cached_only=True, upgrade=versioned_key)
     served = {name: cache.get_or_run(cell_key("ddpm", name, 10, 0.0, 2.5, 1.0, 0, 500, 8), None) for name in legacy}
     # Legacy rows were made by version-1 streams: DDIM and the shared presets still have them, the per-step presets
     # (version 2: component indices drawn once per run) must run again.

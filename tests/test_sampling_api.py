@@ -10,7 +10,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from _toys import shrink_model
+from _toys import LATENT_DTYPES, dtype_id, shrink_model
 from ddim_gmm.sampling import PRESETS, VARIANTS, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim, \
     sample_rfim_gmm
 
@@ -19,20 +19,22 @@ SIGMAS = torch.tensor([14.6, 6.0, 2.5, 1.0, 0.4, 0.1, 0.0])
 TAUS = torch.tensor([1.0, 0.8, 0.6, 0.4, 0.2, 0.0])
 
 
-def latent(shape=(2, 4, 8, 8), dtype=torch.float32, seed=0, scale=14.6):
-    return torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(dtype) * scale
+def latent(shape=(2, 4, 8, 8), dtype=torch.float32, seed=0, scale=14.6, device="cpu"):
+    return torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(device, dtype) * scale
 
 
+@pytest.mark.device_generic
 @pytest.mark.parametrize("name", sorted(PRESETS))
-def test_every_preset_is_deterministic_per_seed(name):
+@pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
+def test_every_preset_is_deterministic_per_seed(name, device, dtype):
     sampler, sigmas, scale = (sample_rfim_gmm, TAUS, 1.0) if name.startswith("RFIM") else (sample_ddim_gmm, SIGMAS, 14.6)
-    x = latent(scale=scale)
-    run = lambda seed: sampler(shrink_model, x, sigmas, extra_args={"seed": seed}, disable=True, eta=0.5,
+    x = latent(scale=scale, device=device, dtype=dtype)
+    run = lambda seed: sampler(shrink_model, x, sigmas.to(device), extra_args={"seed": seed}, disable=True, eta=0.5,
                                **preset_options(name))
     a, b, c = run(1), run(1), run(2)
     assert torch.equal(a, b)
     assert not torch.allclose(a, c)
-    assert torch.isfinite(a).all() and a.shape == x.shape and a.dtype == x.dtype
+    assert torch.isfinite(a).all() and a.shape == x.shape and a.dtype == x.dtype and a.device == x.device
 
 
 def test_without_seed_the_global_generator_decides():
@@ -55,15 +57,16 @@ def test_batch_items_draw_their_own_components():
     assert 4 <= distinct <= 8
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.device_generic
+@pytest.mark.parametrize("dtype", [*LATENT_DTYPES, torch.float64], ids=dtype_id)
 @pytest.mark.parametrize("covariance", ["vub", "exact", "diag"])
-def test_dtypes_are_kept_and_finite(dtype, covariance):
-    x = latent(dtype=dtype)
+def test_dtypes_are_kept_and_finite(dtype, covariance, device):
+    x = latent(dtype=dtype, device=device)
     seen = []
-    model = lambda x, sigma, **kw: (seen.append(x.dtype), shrink_model(x, sigma))[1]
-    out = sample_ddim_gmm(model, x, SIGMAS, extra_args={"seed": 0}, disable=True, covariance=covariance)
-    assert out.dtype == dtype and torch.isfinite(out).all()
-    assert set(seen) == {dtype}  # the model always sees the latent's own dtype
+    model = lambda x, sigma, **kw: (seen.append((x.dtype, x.device)), shrink_model(x, sigma))[1]
+    out = sample_ddim_gmm(model, x, SIGMAS.to(device), extra_args={"seed": 0}, disable=True, covariance=covariance)
+    assert out.dtype == dtype and out.device == x.device and torch.isfinite(out).all()
+    assert set(seen) == {(dtype, x.device)}  # the model always sees the latent's own dtype and device
 
 
 @pytest.mark.parametrize("shape", [(1, 4, 8, 8), (2, 16, 3, 4, 4), (3, 2, 5)])

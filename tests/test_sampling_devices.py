@@ -12,10 +12,11 @@ import torch
 from torch.overrides import TorchFunctionMode
 from torch.utils._pytree import tree_flatten, tree_map
 
-from ddim_gmm.sampling import PRESETS, preset_options, sample_ddim, sample_ddim_gmm, sample_rfim_gmm
+from ddim_gmm.sampling import (PRESETS, preset_options, sample_ddim, sample_ddim_control, sample_ddim_gmm,
+                               sample_rfim_control, sample_rfim_gmm)
 from ddim_gmm.sampling.samplers import gmm_generator
 
-from _toys import shrink_model
+from _toys import LATENT_DTYPES, dtype_id, latent_tolerance, shrink_model
 
 MPS = torch.device("mps")
 CPU = torch.device("cpu")
@@ -177,3 +178,32 @@ def test_a_non_finite_model_output_off_the_cpu_is_found_at_the_end_of_the_run():
     with pytest.raises(FloatingPointError, match=r"NaN or Inf at step 3 of 8 \(sigma = 10\.95\)"):
         count_syncs(sample_ddim_gmm, sigmas, model=model)
     assert len(calls) == 8  # the run goes on without waiting for the device, and is refused at its end
+
+
+@pytest.mark.device_generic
+@pytest.mark.parametrize("name", [*PRESETS, "DDIM-GMM control", "RFIM-GMM control"])
+@pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
+def test_same_seed_same_samples_on_the_test_device_as_on_the_cpu(name, dtype, device):
+    """A real device (DDIM_GMM_TEST_DEVICE): with the noise drawn on the CPU, every preset and control gives the CPU's
+    samples to rounding (bit for bit on the CPU itself), the mixture being drawn on the CPU whatever the device."""
+    flow = name.startswith("RFIM")
+    sigmas = TAUS if flow else SIGMAS
+    sampler = {(False, False): sample_ddim_gmm, (True, False): sample_rfim_gmm, (False, True): sample_ddim_control,
+               (True, True): sample_rfim_control}[flow, name.endswith("control")]
+    options = {} if name.endswith("control") else preset_options(name)
+    options = dict(options, eta=0.7, s=3.0, n_components=8, priors="random", seed=123)
+    x = (torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(5)) * sigmas[0]).to(dtype)
+
+    def cpu_noise_on(target):
+        generator = torch.Generator().manual_seed(9)
+        return lambda sigma, sigma_next: torch.randn(x.shape, generator=generator).to(target, dtype)
+
+    reference = sampler(shrink_model, x, sigmas, disable=True, noise_sampler=cpu_noise_on(CPU), **options)
+    out = sampler(shrink_model, x.to(device), sigmas.to(device), disable=True, noise_sampler=cpu_noise_on(device),
+                  **options)
+    assert out.device == device and out.dtype == dtype
+    if device.type == "cpu":
+        assert torch.equal(out, reference)
+    else:
+        difference = (out.cpu().double() - reference.double()).abs().max().item()
+        assert difference < latent_tolerance(dtype, reference.abs().max().item()), difference

@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 
-from _toys import oracle, shrink_model
+from _toys import LATENT_DTYPES, dtype_id, oracle, shrink_model
 from ddim_gmm.sampling import (PRESETS, ddim_step, draw_mixture, rfim_step, sample_ddim_gmm, sample_rfim,
                                sample_rfim_gmm)
 from ddim_gmm.sampling.kernel import component_coefficients, gmm_step
@@ -19,18 +19,22 @@ from ddim_gmm.sampling.mixture import make_priors
 N_DIMS, K, N = 64, 4, 40000
 
 
-def one_step_residuals(step, offsets, covariance, s=1.0, priors=None, seed=0, flow=False, n=N, n_dims=N_DIMS):
-    """Residuals x' - (clean part) of one kernel step from the exact marginal, and the mixture used."""
+def one_step_residuals(step, offsets, covariance, s=1.0, priors=None, seed=0, flow=False, n=N, n_dims=N_DIMS,
+                       device="cpu"):
+    """Residuals x' - (clean part) of one kernel step from the exact marginal, and the mixture used (on the CPU).
+    Everything is drawn on the CPU, as the sampler draws its mixture; the step runs on `device`."""
     g = torch.Generator().manual_seed(seed)
     p = make_priors(priors, K, g, "cpu", torch.float64)
     mix = draw_mixture(offsets, covariance, p, n_dims, g, "cpu", torch.float64)
-    x0 = torch.randn(1, n_dims, generator=g, dtype=torch.float64).expand(n, n_dims)
-    start = torch.randn(n, n_dims, generator=g, dtype=torch.float64)
+    x0 = torch.randn(1, n_dims, generator=g, dtype=torch.float64).expand(n, n_dims).to(device)
+    start = torch.randn(n, n_dims, generator=g, dtype=torch.float64).to(device)
     x = (1 - step.sigma) * x0 + step.sigma * start if flow else x0 + step.sigma * start
-    z = torch.randn(n, n_dims, generator=g, dtype=torch.float64)
-    k = torch.multinomial(p, n, replacement=True, generator=g)
-    x_next = gmm_step(x, x0, step, z, mix, s, k, component_coefficients(mix, covariance, step.var, s), covariance)
-    return x_next - step.x0_coef * x0, mix
+    z = torch.randn(n, n_dims, generator=g, dtype=torch.float64).to(device)
+    k = torch.multinomial(p, n, replacement=True, generator=g).to(device)
+    coefficients = component_coefficients(mix, covariance, step.var, s)
+    coefficients = coefficients.to(device) if isinstance(coefficients, torch.Tensor) else coefficients
+    x_next = gmm_step(x, x0, step, z, mix.to(torch.device(device)), s, k, coefficients, covariance)
+    return (x_next - step.x0_coef * x0).cpu(), mix
 
 
 def expected_coordinate_variance(step, mix, covariance, s):
@@ -53,12 +57,13 @@ def expected_coordinate_variance(step, mix, covariance, s):
 SIGMA, SIGMA_NEXT = 2.0, 1.0
 
 
+@pytest.mark.device_generic
 @pytest.mark.parametrize("offsets", ["ortho", "rand"])
 @pytest.mark.parametrize("covariance", ["diag", "vub", "exact"])
 @pytest.mark.parametrize("priors", [None, [0.1, 0.2, 0.3, 0.4]])
-def test_mean_and_coordinate_variance(offsets, covariance, priors):
+def test_mean_and_coordinate_variance(offsets, covariance, priors, device):
     step = ddim_step(SIGMA, SIGMA_NEXT, eta=1.0)
-    r, mix = one_step_residuals(step, offsets, covariance, priors=priors)
+    r, mix = one_step_residuals(step, offsets, covariance, priors=priors, device=device)
     # Mean 0 in every coordinate: sum_k pi_k delta_k = 0.
     assert r.mean(0).abs().max().item() < 5 * SIGMA_NEXT / math.sqrt(N)
     want = expected_coordinate_variance(step, mix, covariance, 1.0)
@@ -86,13 +91,14 @@ def projected_covariance_eigenvalues(r, basis):
     return torch.linalg.eigvalsh(torch.cov(p.T))
 
 
-def test_exact_matches_in_the_offset_subspace_and_diag_does_not():
+@pytest.mark.device_generic
+def test_exact_matches_in_the_offset_subspace_and_diag_does_not(device):
     """docs/method.md's example: D = 64, K = 4, s = 1, sigma 2 -> 1, eta = 1: exact ~ 1.00 in all of V, diag ~ 1.45."""
     step = ddim_step(SIGMA, SIGMA_NEXT, eta=1.0)
-    r_exact, mix = one_step_residuals(step, "ortho", "exact", n=80000)
+    r_exact, mix = one_step_residuals(step, "ortho", "exact", n=80000, device=device)
     eig_exact = projected_covariance_eigenvalues(r_exact, mix.basis)
     assert (eig_exact - 1.0).abs().max().item() < 0.05
-    r_diag, mix_diag = one_step_residuals(step, "ortho", "diag", n=80000)
+    r_diag, mix_diag = one_step_residuals(step, "ortho", "diag", n=80000, device=device)
     basis, _ = draw_mixture("ortho", "exact", mix_diag.priors, N_DIMS, torch.Generator().manual_seed(0), "cpu",
                             torch.float64).basis, None
     # the same seed draws the same offsets, so this is the diag run's own subspace
@@ -102,46 +108,56 @@ def test_exact_matches_in_the_offset_subspace_and_diag_does_not():
     assert eig_diag.max().item() > 1.3
 
 
-def test_exact_full_covariance_matches():
+@pytest.mark.device_generic
+def test_exact_full_covariance_matches(device):
     """All D eigenvalues of the residual covariance are sigma'^2 (small D so the estimate is tight)."""
     step = ddim_step(SIGMA, SIGMA_NEXT, eta=1.0)
-    r, _ = one_step_residuals(step, "ortho", "exact", n=100000, n_dims=12)
+    r, _ = one_step_residuals(step, "ortho", "exact", n=100000, n_dims=12, device=device)
     eig = torch.linalg.eigvalsh(torch.cov(r.T))
     assert (eig - SIGMA_NEXT**2).abs().max().item() < 0.05
 
 
-def test_flow_exact_matches():
+@pytest.mark.device_generic
+def test_flow_exact_matches(device):
     """RFIM: x_tau' = (1 - tau') x0 + tau' eps, so the residual covariance is tau'^2 I."""
     step = rfim_step(0.8, 0.5, eta=0.6)
-    r, mix = one_step_residuals(step, "ortho", "exact", s=0.5, flow=True, n=80000, n_dims=16)
+    r, mix = one_step_residuals(step, "ortho", "exact", s=0.5, flow=True, n=80000, n_dims=16, device=device)
     eig = torch.linalg.eigvalsh(torch.cov(r.T))
     assert (eig - 0.25).abs().max().item() < 0.25 * 0.06
     assert r.mean(0).abs().max().item() < 5 * 0.5 / math.sqrt(80000)
 
 
-def residual_eigenvalues_per_step(schedule, covariance, n=40000, n_dims=12, **options):
-    """Run the real sampler with an oracle denoiser and return, per step, the residual covariance eigenvalues."""
+def residual_eigenvalues_per_step(schedule, covariance, n=40000, n_dims=12, device="cpu", dtype=torch.float64,
+                                  **options):
+    """Run the real sampler with an oracle denoiser and return, per step, the residual covariance eigenvalues (the
+    latent on `device` in `dtype`, the statistics in float64 on the CPU)."""
     x0 = torch.randn(1, n_dims, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
     sigmas = torch.tensor(schedule, dtype=torch.float64)
     x = x0 + sigmas[0] * torch.randn(n, n_dims, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    x, x0_on_device, sigmas = x.to(device, dtype), x0.to(device, dtype), sigmas.to(device)
     seen = []
 
     def callback(info):
-        seen.append((info["sigma"].item(), torch.linalg.eigvalsh(torch.cov((info["x"] - x0).T))))
+        residual = info["x"].cpu().double() - x0
+        seen.append((info["sigma"].item(), torch.linalg.eigvalsh(torch.cov(residual.T))))
 
-    sample_ddim_gmm(oracle(x0), x, sigmas, extra_args={"seed": 1}, callback=callback, disable=True,
+    sample_ddim_gmm(oracle(x0_on_device), x, sigmas, extra_args={"seed": 1}, callback=callback, disable=True,
                     covariance=covariance, n_components=K, eta=1.0, **options)
     return seen
 
 
-def test_noise_matched_matches_at_every_step():
+@pytest.mark.device_generic
+@pytest.mark.parametrize("dtype", [torch.float64, *LATENT_DTYPES], ids=dtype_id)
+def test_noise_matched_matches_at_every_step(device, dtype):
+    """Half-precision latents too: rounding x to fp16 / bf16 at each step adds a variance of about (eps |x|)^2 / 12
+    per coordinate, under 0.5 % of sigma'^2 down to sigma' = 0.2 here, well inside the Monte Carlo tolerance."""
     schedule = [6.0, 3.0, 1.5, 0.8, 0.4, 0.2, 0.0]
     for sigma, eig in residual_eigenvalues_per_step(schedule, "exact", offset_schedule="noise_matched",
-                                                    offset_variance_fraction=1.0):
+                                                    offset_variance_fraction=1.0, device=device, dtype=dtype):
         assert (eig / sigma**2 - 1).abs().max().item() < 0.06, sigma
     # The check has teeth: large constant offsets at small sigma clip and break the match.
     worst = max((eig / sigma**2 - 1).abs().max().item()
-                for sigma, eig in residual_eigenvalues_per_step(schedule, "exact", s=1.0))
+                for sigma, eig in residual_eigenvalues_per_step(schedule, "exact", s=1.0, device=device, dtype=dtype))
     assert worst > 0.2
 
 

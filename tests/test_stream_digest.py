@@ -9,8 +9,7 @@ bench/streams.py and the new digest is recorded here under the new version (prin
 import pytest
 import torch
 
-from ddim_gmm.bench.peers import control_peer, k_diffusion_peers
-from ddim_gmm.bench.quality import sampler_call
+from ddim_gmm.bench.peers import control_peer, k_diffusion_peers, sampler_call
 from ddim_gmm.bench.streams import STREAM_VERSIONS, stream_version
 from ddim_gmm.sampling import VARIANTS
 

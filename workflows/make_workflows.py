@@ -393,8 +393,9 @@ def main():
     for name in WORKFLOWS:
         ui, api = render(name)
         (HERE / f"{name}.json").write_text(json.dumps(ui, indent=2) + "\n")
-        (HERE / f"{name}.api.json").write_text(json.dumps(api, indent=2) + "\n")
-        print(f"wrote workflows/{name}.json and workflows/{name}.api.json")
+        # The API twins in a subfolder: ComfyUI's template browser lists every *.json directly in workflows/.
+        (HERE / "api" / f"{name}.api.json").write_text(json.dumps(api, indent=2) + "\n")
+        print(f"wrote workflows/{name}.json and workflows/api/{name}.api.json")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Shared by the host tests: ComfyUI in this process (one per test module), and one random-weight checkpoint of each
-architecture per session (bench/random_checkpoint.py; writing one takes seconds, so the tests that need it share it)."""
+architecture per session (bench/host/random_checkpoint.py; writing one takes seconds, so the tests that need it share
+it)."""
 
 import os
 
@@ -9,7 +10,7 @@ import pytest
 def random_checkpoint(tmp_path_factory, architecture):
     if not os.environ.get("COMFYUI_PATH"):
         pytest.skip(f"the random {architecture} checkpoint needs COMFYUI_PATH=/path/to/ComfyUI")
-    from ddim_gmm.bench.random_checkpoint import write_checkpoint
+    from ddim_gmm.bench.host.random_checkpoint import write_checkpoint
 
     return write_checkpoint(tmp_path_factory.mktemp(f"random_{architecture}") / f"random_{architecture}.safetensors",
                             seed=0, architecture=architecture)
@@ -17,13 +18,15 @@ def random_checkpoint(tmp_path_factory, architecture):
 
 @pytest.fixture(scope="session")
 def random_sd15(tmp_path_factory):
-    """Path of bench/random_checkpoint.py's SD1.5 checkpoint (seed 0), written once per session; needs COMFYUI_PATH."""
+    """Path of bench/host/random_checkpoint.py's SD1.5 checkpoint (seed 0), written once per session; needs
+    COMFYUI_PATH."""
     return random_checkpoint(tmp_path_factory, "sd15")
 
 
 @pytest.fixture(scope="session")
 def random_sd3(tmp_path_factory):
-    """Path of bench/random_checkpoint.py's SD3 checkpoint (seed 0), written once per session; needs COMFYUI_PATH."""
+    """Path of bench/host/random_checkpoint.py's SD3 checkpoint (seed 0), written once per session; needs
+    COMFYUI_PATH."""
     return random_checkpoint(tmp_path_factory, "sd3")
 
 

@@ -12,7 +12,7 @@ import sys
 import pytest
 import torch
 
-from comfy_harness import REPO_ROOT
+from comfy_harness import REPO_ROOT, combo_choices
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -112,7 +112,7 @@ def test_the_node_sits_beside_the_hosts_ksampler_select(host):
 
 def test_our_names_are_in_every_sampler_dropdown(host):
     for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
-        choices = host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"][0]
+        choices = combo_choices(host.nodes.NODE_CLASS_MAPPINGS[node_type].INPUT_TYPES()["required"]["sampler_name"])
         for name in dropdown_names(host):
             assert choices.count(name) == 1, (node_type, name)
     import comfy.k_diffusion.sampling as k_diffusion_sampling
@@ -146,7 +146,7 @@ def test_registration_keeps_lists_other_packs_extended(host, monkeypatch):
     for names in (samplers.KSampler.SAMPLERS, samplers.SAMPLER_NAMES, samplers.KSAMPLER_NAMES):
         assert all(names.count(name) == 1 for name in ours)
     assert samplers.KSampler.SAMPLERS[:len(other_list)] == other_list  # theirs untouched, ours appended
-    assert host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"][0][-1] in ours
+    assert combo_choices(host.nodes.NODE_CLASS_MAPPINGS["KSampler"].INPUT_TYPES()["required"]["sampler_name"])[-1] in ours
 
 
 # --- sampling through ComfyUI -------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def test_dropdown_runs_with_every_scheduler_on_diffusion_and_flow_models(host, m
 
 
 def test_node_samples_every_preset_through_sample_custom(host, model):
-    for preset in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"][0]:
+    for preset in combo_choices(host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]["preset"]):
         out = run_custom(host, model, node_sampler(host, preset=preset, eta=0.5))
         assert out.shape == LATENT_SHAPE and out.isfinite().all(), preset
 
@@ -187,6 +187,23 @@ def test_offsets_off_equal_comfyuis_euler_ancestral(host, model, eta):
                     dict(n_components=1, preset="ORTHO")):
         out = run_custom(host, model, node_sampler(host, eta=eta, **widgets))
         torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+
+
+def test_step_noise_follows_the_hosts_noise_sampler(host, model, monkeypatch):
+    """Newer ComfyUI (PR #11528) seeds its default noise sampler with seed + 1 on the CPU; a host that does so gets
+    the same from us: s = 0 still equals its euler_ancestral, which looks the function up the same way."""
+    import comfy.k_diffusion.sampling as k_diffusion_sampling
+    pinned = k_diffusion_sampling.default_noise_sampler
+    plain = run_custom(host, model, node_sampler(host, eta=1.0, s=0.0))
+
+    def newer_host_noise_sampler(x, seed=None):
+        return pinned(x, seed=None if seed is None else seed + 1 if x.device.type == "cpu" else seed)
+
+    monkeypatch.setattr(k_diffusion_sampling, "default_noise_sampler", newer_host_noise_sampler)
+    reference = run_custom(host, model, host.comfy.samplers.ksampler("euler_ancestral", {"eta": 1.0}))
+    out = run_custom(host, model, node_sampler(host, eta=1.0, s=0.0))
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+    assert not torch.allclose(out, plain)
 
 
 def test_offsets_change_the_result(host, model):
@@ -487,7 +504,7 @@ def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
 # --- workflows ----------------------------------------------------------------------------------------------------
 
 def workflow_files(kind):
-    paths = sorted(p for p in WORKFLOWS_DIR.glob("*.json") if p.name.endswith(".api.json") == (kind == "api"))
+    paths = sorted((WORKFLOWS_DIR / "api").glob("*.api.json") if kind == "api" else WORKFLOWS_DIR.glob("*.json"))
     assert paths, f"no {kind} workflows in {WORKFLOWS_DIR}"
     return paths
 
@@ -525,7 +542,7 @@ def test_api_workflow_passes_comfyuis_prompt_validation(host, model_files, path)
     ("eta", 1.5, "bigger than max"), ("n_components", 0, "smaller than min"),
 ])
 def test_comfyui_validation_rejects_bad_widget_values_of_our_node(host, model_files, widget, value, message):
-    prompt = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.api.json").read_text())
+    prompt = json.loads((WORKFLOWS_DIR / "api" / "sd15_txt2img_sampler_custom.api.json").read_text())
     (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
     prompt[node_id]["inputs"][widget] = value
     valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
@@ -554,7 +571,7 @@ def widget_names(node_class):
 @pytest.mark.parametrize("path", workflow_files("ui") if COMFYUI_PATH else [], ids=lambda p: p.name)
 def test_ui_workflow_names_existing_nodes_with_widgets_in_order(host, path):
     workflow = json.loads(path.read_text())
-    api = json.loads(path.with_name(path.name.replace(".json", ".api.json")).read_text())
+    api = json.loads((WORKFLOWS_DIR / "api" / f"{path.stem}.api.json").read_text())
     nodes_by_id = {node["id"]: node for node in workflow["nodes"]}
     for node in workflow["nodes"]:
         node_class = host.nodes.NODE_CLASS_MAPPINGS.get(node["type"])

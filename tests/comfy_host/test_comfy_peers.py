@@ -1,4 +1,4 @@
-"""bench/comfy_peers.py inside a real ComfyUI: its path gives the plain path's samples, so rows from both compare.
+"""bench/comfy_sampling.py inside a real ComfyUI: its path gives the plain path's samples, so rows from both compare.
 
 The embedded DDPM and flow models are wrapped as ComfyUI wraps a checkpoint and sampled through comfy.samplers.sample;
 the plain path is k-diffusion (pip) or our library on the same models, seed, initial x and labels.
@@ -10,7 +10,7 @@ import k_diffusion.sampling as K
 import pytest
 import torch
 
-from ddim_gmm.bench import comfy_peers
+from ddim_gmm.bench import comfy_sampling
 from ddim_gmm.models import denoisers
 from ddim_gmm.models.data import N_CLASSES
 from ddim_gmm.models.schedule import ddpm_alphas_cumprod
@@ -55,11 +55,11 @@ def comfy_initial_x(z, sigmas, model_sampling):
 
 def run_both(ddpm, name, plain_fn, timestep="interpolate", quantize=False, cfg=CFG, labels=LABELS, **plain_kw):
     unet, _ = ddpm
-    patcher = comfy_peers.wrap_model(unet, "ddpm", timestep=timestep)
+    patcher = comfy_sampling.wrap_model(unet, "ddpm", timestep=timestep)
     plain = denoisers.DiscreteEpsDenoiser(unet, ddpm_alphas_cumprod(), quantize=quantize)
     sigmas = plain.get_sigmas(STEPS)          # t = 999, 749.25, ...: fractional timesteps on purpose
     z = noise()
-    got, nfe = comfy_peers.sample(patcher, name, z, sigmas, labels if cfg > 0 else None, NULL, cfg, seed=SEED)
+    got, nfe = comfy_sampling.sample(patcher, name, z, sigmas, labels if cfg > 0 else None, NULL, cfg, seed=SEED)
     x = comfy_initial_x(z, sigmas, patcher.get_model_object("model_sampling"))
     extra = {"y": labels} if cfg > 0 else {}
     want = plain_fn(denoisers.CFGDenoiser(plain, cfg), x, sigmas, extra_args=extra, disable=True,
@@ -112,10 +112,10 @@ def test_nearest_timestep_is_comfyui_rounding(ddpm):
 
 
 def flow_both(flow, name, plain_fn, **plain_kw):
-    patcher = comfy_peers.wrap_model(flow.inner_model, "flow")
+    patcher = comfy_sampling.wrap_model(flow.inner_model, "flow")
     sigmas = denoisers.FlowDenoiser.get_sigmas(STEPS)
     z = noise(1)
-    got, nfe = comfy_peers.sample(patcher, name, z, sigmas, seed=SEED)
+    got, nfe = comfy_sampling.sample(patcher, name, z, sigmas, seed=SEED)
     want = plain_fn(flow, z * sigmas[0], sigmas, extra_args={}, disable=True, **plain_kw)
     return got, want, nfe
 
@@ -142,25 +142,25 @@ EXPECTED_NFE = {"er_sde": lambda n: n, "sa_solver": lambda n: n, "res_multistep"
 @pytest.mark.parametrize("name", sorted(EXPECTED_NFE))
 def test_nfe_counted(ddpm, name):
     unet, plain = ddpm
-    patcher = comfy_peers.wrap_model(unet, "ddpm")
+    patcher = comfy_sampling.wrap_model(unet, "ddpm")
     z = noise()[:1]
-    _, nfe = comfy_peers.sample(patcher, name, z, plain.get_sigmas(4), LABELS[:1], NULL[:1], CFG, seed=SEED)
+    _, nfe = comfy_sampling.sample(patcher, name, z, plain.get_sigmas(4), LABELS[:1], NULL[:1], CFG, seed=SEED)
     assert nfe == EXPECTED_NFE[name](4)
 
 
 def test_steps_for_nfe_never_exceeds_the_target(ddpm):
     unet, plain = ddpm
-    patcher = comfy_peers.wrap_model(unet, "ddpm")
-    assert comfy_peers.steps_for_nfe(patcher, "seeds_2", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (3, 5)
-    assert comfy_peers.steps_for_nfe(patcher, "uni_pc", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (6, 6)
+    patcher = comfy_sampling.wrap_model(unet, "ddpm")
+    assert comfy_sampling.steps_for_nfe(patcher, "seeds_2", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (3, 5)
+    assert comfy_sampling.steps_for_nfe(patcher, "uni_pc", 6, plain.get_sigmas, (1, 16, 16), NULL[:1], CFG) == (6, 6)
 
 
 def test_bad_arguments(ddpm):
     unet, _ = ddpm
     with pytest.raises(ValueError, match="kind"):
-        comfy_peers.wrap_model(unet, "edm")
+        comfy_sampling.wrap_model(unet, "edm")
     with pytest.raises(ValueError, match="timestep"):
-        comfy_peers.wrap_model(unet, "ddpm", timestep="round")
+        comfy_sampling.wrap_model(unet, "ddpm", timestep="round")
 
 
 # --- The Peer rows bench compare runs: its denoiser (CFG inside, calls counted) inside ComfyUI's path. ---
@@ -169,13 +169,14 @@ def test_bad_arguments(ddpm):
 def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
     # The Peer stands the plain denoiser in for the UNet and lets CFGDenoiser do the CFG; the full path runs the UNet
     # inside ComfyUI's BaseModel with ComfyUI's own CFG. Same samples, so the rows are ComfyUI's.
-    from ddim_gmm.bench.compare import CountingModel
+    from ddim_gmm.bench.harness import CountingModel
 
     unet, plain = ddpm
-    peer = {(p.name, p.kind): p for p in comfy_peers.comfy_peers()}[(name, "diffusion")]
+    peer = {(p.name, p.kind): p for p in comfy_sampling.comfy_peers()}[(name, "diffusion")]
     sigmas = plain.get_sigmas(STEPS)
     z = noise()
-    full, _ = comfy_peers.sample(comfy_peers.wrap_model(unet, "ddpm"), name, z, sigmas, LABELS, NULL, CFG, seed=SEED)
+    full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), name, z, sigmas, LABELS, NULL, CFG,
+                                    seed=SEED)
     counting = CountingModel(denoisers.CFGDenoiser(plain, CFG))
     got = peer.call(counting, z * sigmas[0], sigmas, {"y": LABELS, "seed": SEED}, SEED)
     assert close(got, full)
@@ -184,12 +185,13 @@ def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
 
 
 def test_flow_peer_equals_the_full_comfyui_path(flow):
-    from ddim_gmm.bench.compare import CountingModel
+    from ddim_gmm.bench.harness import CountingModel
 
-    peer = {(p.name, p.kind): p for p in comfy_peers.comfy_peers()}[("sa_solver", "flow")]
+    peer = {(p.name, p.kind): p for p in comfy_sampling.comfy_peers()}[("sa_solver", "flow")]
     sigmas = denoisers.FlowDenoiser.get_sigmas(STEPS)
     z = noise(1)
-    full, _ = comfy_peers.sample(comfy_peers.wrap_model(flow.inner_model, "flow"), "sa_solver", z, sigmas, seed=SEED)
+    full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(flow.inner_model, "flow"), "sa_solver", z, sigmas,
+                                    seed=SEED)
     counting = CountingModel(flow)
     got = peer.call(counting, z * sigmas[0], sigmas, {"seed": SEED}, SEED)
     assert close(got, full)
@@ -197,9 +199,9 @@ def test_flow_peer_equals_the_full_comfyui_path(flow):
 
 
 def test_peer_list():
-    peers = comfy_peers.comfy_peers()
-    assert sorted(p.name for p in peers if p.kind == "diffusion") == sorted(comfy_peers.COMFY_SAMPLERS)
-    assert sorted(p.name for p in peers if p.kind == "flow") == sorted(comfy_peers.FLOW_SAMPLERS)
+    peers = comfy_sampling.comfy_peers()
+    assert sorted(p.name for p in peers if p.kind == "diffusion") == sorted(comfy_sampling.COMFY_SAMPLERS)
+    assert sorted(p.name for p in peers if p.kind == "flow") == sorted(comfy_sampling.FLOW_SAMPLERS)
     # NFE per run as counted through ComfyUI (test_nfe_counted) is what bench compare charges.
     for p in peers:
         assert p.nfe(4) == EXPECTED_NFE[p.name](4)

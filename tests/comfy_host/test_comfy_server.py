@@ -10,9 +10,9 @@ import os
 
 import pytest
 
-from comfy_harness import REPO_ROOT
+from comfy_harness import REPO_ROOT, combo_choices
 
-from ddim_gmm.bench.comfy_server import ComfyServer, fetch
+from ddim_gmm.bench.host.server import ComfyServer, fetch
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -28,7 +28,7 @@ def server(tmp_path_factory):
     (base / "custom_nodes").mkdir()
     os.symlink(REPO_ROOT, base / "custom_nodes" / "DDIM GMM (clone)", target_is_directory=True)
     (base / "models" / "checkpoints").mkdir(parents=True)
-    for path in WORKFLOWS_DIR.glob("*.api.json"):
+    for path in (WORKFLOWS_DIR / "api").glob("*.api.json"):
         for node in json.loads(path.read_text()).values():
             if "ckpt_name" in node["inputs"]:
                 (base / "models" / "checkpoints" / node["inputs"]["ckpt_name"]).touch()
@@ -52,15 +52,24 @@ def test_server_imports_the_pack_and_lists_our_node_and_names(server):
     assert status == 200 and node["category"] == select["KSamplerSelect"]["category"]
     assert node["display_name"] == "Sampler DDIM-GMM / RFIM-GMM" and node["output"] == ["SAMPLER"]
     assert all("tooltip" in spec[1] for spec in node["input"]["required"].values())
-    _, info = fetch(f"{url}/object_info/KSampler")
-    names = info["KSampler"]["input"]["required"]["sampler_name"][0]
-    assert [name for name in names if name.startswith("ddim_gmm")] == [
-        "ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand", "ddim_gmm_exact",
-        "ddim_gmm_noise_matched"]
+    for node_type in ("KSampler", "KSamplerAdvanced", "KSamplerSelect"):
+        _, info = fetch(f"{url}/object_info/{node_type}")
+        names = combo_choices(info[node_type]["input"]["required"]["sampler_name"])
+        assert [name for name in names if name.startswith("ddim_gmm")] == [
+            "ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand", "ddim_gmm_exact",
+            "ddim_gmm_noise_matched"], node_type
+
+
+def test_combo_choices_reads_the_v3_form_this_server_sends(server):
+    # A V3 node's combo as /object_info sends it (["COMBO", {"options": [...]}]); the V1 form is read above.
+    url, _ = server
+    _, info = fetch(f"{url}/object_info/AlignYourStepsScheduler")
+    spec = info["AlignYourStepsScheduler"]["input"]["required"]["model_type"]
+    assert spec[0] == "COMBO" and combo_choices(spec) == ["SD1", "SDXL", "SVD"]
 
 
 def test_server_accepts_every_api_workflow(server):
     url, _ = server
-    for path in sorted(WORKFLOWS_DIR.glob("*.api.json")):
+    for path in sorted((WORKFLOWS_DIR / "api").glob("*.api.json")):
         status, reply = fetch(f"{url}/prompt", {"prompt": json.loads(path.read_text())})
         assert status == 200 and reply["node_errors"] == {}, (path.name, reply)

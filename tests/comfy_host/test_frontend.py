@@ -1,22 +1,30 @@
-"""The pack in ComfyUI's real frontend (1.27, bundled with ComfyUI v0.3.64), driven by headless Chromium.
+"""The pack in ComfyUI's real frontend, driven by headless Chromium: every test on the frontend ComfyUI v0.3.64 pins
+(1.27.10) and on the newest (pyproject's frontend-next extra, 1.58.1, served with --front-end-root), and the widget
+checks once more on the newest with its Vue node renderer on.
 
 A user's view: every shipped workflow dropped on the canvas loads with every node type known, every widget value kept
 and its whole graph in view; the SD1.5, SD3 and Flux workflows run to an image (64 px, 3 steps, on random-weight
-checkpoints from bench/random_checkpoint.py, the SD3 one standing in for Flux); a
+checkpoints from bench/host/random_checkpoint.py, the SD3 one standing in for Flux); a
 node added from the search box has the widgets /object_info lists; under every preset and offset schedule the node
 shows exactly the widgets that take effect (nodes/visibility.py, measured in tests/test_nodes_visibility.py); the
-node library's help panel shows our page. Screenshots go to the test's temporary folder, and to docs/ with
-DDIM_GMM_UPDATE_SCREENSHOTS=1.
+node library's help panel shows our page; the template browser lists the pack's UI workflows with their thumbnails.
+Screenshots (of the pinned frontend) go to the test's temporary folder, and with DDIM_GMM_UPDATE_SCREENSHOTS=1 to docs/,
+and each workflow's thumbnail to workflows/<name>.jpg.
+
+Waits are on state, never on time: a wait_for_function on the graph or the page, or an interaction retried until the
+page answers (see open_search_box).
 """
 
 import json
 import os
 import time
+import urllib.parse
 
 import pytest
 
-from comfy_harness import REPO_ROOT
-from frontend_harness import (FOLDER_NAME, Browser, ComfyServer, browser_missing_reason, drop_workflow, fetch,
+from comfy_harness import REPO_ROOT, combo_choices
+from frontend_harness import (FOLDER_NAME, NEXT_FRONTEND, PINNED_FRONTEND, ROUTES_THE_OLDER_SERVER_LACKS, Browser,
+                              ComfyServer, browser_missing_reason, drop_workflow, fetch, frontend_root,
                               make_base_directory, node_screenshot, open_dialogs)
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
@@ -27,7 +35,9 @@ pytestmark = [
 ]
 
 WORKFLOWS_DIR = REPO_ROOT / "workflows"
-WORKFLOWS = sorted(path for path in WORKFLOWS_DIR.glob("*.json") if not path.name.endswith(".api.json"))
+# The UI-format workflows, directly in workflows/ (ComfyUI's template browser lists those); their API twins are in api/.
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.json"))
+API_WORKFLOWS_DIR = WORKFLOWS_DIR / "api"
 # The checkpoints the shipped workflows name, and the session's random checkpoint that stands in for each here. SD1.5 and
 # SD3 get one of their own architecture. Flux gets the SD3 one: a random Flux file is out of reach (its T5-XXL text
 # encoder has a fixed 4.7 B parameters), and SD3 is, like Flux, a CONST flow model with 16 latent channels that
@@ -38,6 +48,8 @@ RUNNABLE_CHECKPOINTS = {"v1-5-pruned-emaonly-fp16.safetensors": "random_sd15",
                         "flux1-dev-fp8.safetensors": "random_sd3"}
 RUN_TIMEOUT = 300  # seconds for one 64 px, 3-step run, model loading included, on a shared CPU
 DOCS_DIR = REPO_ROOT / "docs"
+FRONTENDS = [PINNED_FRONTEND, NEXT_FRONTEND]
+THUMBNAIL_SIZE = (400, 250)  # the template browser's cards are about 2:1.25; not the 224 px of 1.58's stand-in image
 
 
 def stand_in(path):
@@ -46,15 +58,24 @@ def stand_in(path):
     return next((fixture for name, fixture in RUNNABLE_CHECKPOINTS.items() if name in text), None)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=FRONTENDS)
 def server(tmp_path_factory, request):
+    """ComfyUI serving one frontend version (the test's parameter); server.frontend is that version."""
+    version = request.param
+    frontend = "bundled"
+    if version != PINNED_FRONTEND:
+        frontend = frontend_root(version)
+        if not (frontend / "index.html").is_file():
+            pytest.skip(f"frontend {version} is not installed at {frontend}: pip install --no-deps --target "
+                        f".frontend/{version} comfyui-frontend-package=={version} (as .ci/run does)")
     base = tmp_path_factory.mktemp("comfy_frontend_base")
-    names = {node["inputs"]["ckpt_name"] for path in WORKFLOWS_DIR.glob("*.api.json")
+    names = {node["inputs"]["ckpt_name"] for path in API_WORKFLOWS_DIR.glob("*.api.json")
              for node in json.loads(path.read_text()).values() if "ckpt_name" in node["inputs"]}
     # The session's random checkpoints (tests/comfy_host/conftest.py) under the names the workflows expect.
     make_base_directory(base, {name: request.getfixturevalue(RUNNABLE_CHECKPOINTS[name])
                                if name in RUNNABLE_CHECKPOINTS else None for name in names})
-    server = ComfyServer(COMFYUI_PATH, base)
+    server = ComfyServer(COMFYUI_PATH, base, frontend=str(frontend))
+    server.frontend = version
     yield server
     server.close()
 
@@ -68,16 +89,20 @@ def browser():
 
 @pytest.fixture
 def page(server, browser):
-    page = browser.page(server.url)
+    page = browser.page(server.url, tolerated=ROUTES_THE_OLDER_SERVER_LACKS.get(server.frontend, ()))
+    # The version under test is the one served.
+    assert page.evaluate("() => window.__COMFYUI_FRONTEND_VERSION__") == server.frontend
     yield page
     assert page.errors == [], page.errors
     page.close()
 
 
 @pytest.fixture(scope="module")
-def screenshots(tmp_path_factory):
-    """Where the screenshots go; also copied to docs/ when DDIM_GMM_UPDATE_SCREENSHOTS=1."""
+def screenshot_folder(tmp_path_factory):
+    """Where the pinned frontend's screenshots and thumbnails go; with DDIM_GMM_UPDATE_SCREENSHOTS=1 the screenshots
+    are copied to docs/ and the thumbnails to workflows/<name>.jpg."""
     folder = tmp_path_factory.mktemp("screenshots")
+    (folder / "thumbnails").mkdir()
     yield folder
     if os.environ.get("DDIM_GMM_UPDATE_SCREENSHOTS") == "1":
         DOCS_DIR.mkdir(exist_ok=True)
@@ -86,6 +111,18 @@ def screenshots(tmp_path_factory):
             # A 128-colour palette keeps the flat UI pictures sharp at a third of the size.
             Image.open(png).convert("RGB").quantize(colors=128, method=Image.Quantize.FASTOCTREE).save(
                 DOCS_DIR / png.name, optimize=True)
+        for png in (folder / "thumbnails").glob("*.png"):
+            image = Image.open(png).convert("RGB").resize(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)
+            image.save(WORKFLOWS_DIR / f"{png.stem}.jpg", quality=82, optimize=True)
+
+
+@pytest.fixture
+def screenshots(screenshot_folder, server, tmp_path):
+    """The pinned frontend's screenshots are the ones kept; the newer one's go to the test's own folder."""
+    if server.frontend == PINNED_FRONTEND:
+        return screenshot_folder
+    (tmp_path / "thumbnails").mkdir()
+    return tmp_path
 
 
 def without_effect(preset, schedule):
@@ -130,17 +167,34 @@ def test_extension_and_help_page_are_served(server):
     assert status == 200 and text == (REPO_ROOT / "web" / "docs" / "SamplerDDIMGMM.md").read_text()
 
 
+SEARCH_BOX = "input[role=combobox]:focus"
+
+
+def open_search_box(page, attempts=10):
+    """Opens the node search box with the frontend's own command (the one its double-click handler runs), retried
+    until the box has the focus: a command run while the page is still busy can go unanswered."""
+    for _ in range(attempts):
+        page.evaluate("() => app.extensionManager.command.execute('Workspace.SearchBox.Toggle')")
+        try:
+            page.wait_for_selector(SEARCH_BOX, timeout=10_000)
+            return page.locator(SEARCH_BOX)
+        except Exception:  # playwright's TimeoutError: toggle again (a second toggle on an open box closes it)
+            if page.locator(SEARCH_BOX).count():
+                return page.locator(SEARCH_BOX)
+    raise AssertionError(f"the node search box did not open after {attempts} tries")
+
+
 def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
-    # As a user adds one: double-click the empty canvas, type in the search box, Enter.
+    # As a user adds one: the node search box (what a double-click on the empty canvas opens), type, Enter.
     page.evaluate("() => app.graph.clear()")
     before = []
-    page.mouse.dblclick(640, 400)
-    page.locator("input[placeholder='Search Nodes...']:visible").first.wait_for(timeout=15_000)
-    page.keyboard.type("DDIM-GMM", delay=20)
-    # Enter takes the highlighted result: wait until that is our node (a fixed pause was too short on a busy CPU).
-    page.locator(".p-autocomplete-option.p-focus", has_text="DDIM-GMM").first.wait_for(timeout=15_000)
-    page.keyboard.press("Enter")
-    page.wait_for_function("(n) => app.graph.nodes.length > n", arg=len(before))
+    box = open_search_box(page)
+    box.fill("DDIM-GMM")
+    # Enter takes the highlighted result: wait until that is our node (1.27: .p-focus; 1.58: aria-selected).
+    page.locator(".p-autocomplete-option.p-focus, [role=option][aria-selected=true]", has_text="DDIM-GMM").first \
+        .wait_for(timeout=60_000)
+    box.press("Enter")
+    page.wait_for_function("(n) => app.graph.nodes.length > n", arg=len(before), timeout=60_000)
     node_id, node_type = page.evaluate("""(before) => { const n = app.graph.nodes.find(n => !before.includes(n.id));
                                                        return [n.id, n.type]; }""", before)
     assert node_type == "SamplerDDIMGMM"
@@ -152,8 +206,8 @@ def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
     for widget in widgets:
         kind, options = required[widget["name"]]
         assert widget["value"] == options["default"], widget
-        if isinstance(kind, list):
-            assert widget["values"] == kind
+        if isinstance(kind, list) or kind == "COMBO":
+            assert widget["values"] == combo_choices(required[widget["name"]])
         elif kind in ("INT", "FLOAT"):
             assert (widget["min"], widget["max"]) == (options["min"], options["max"])
     assert_shows_what_takes_effect(page, node_id, list(required))
@@ -188,8 +242,15 @@ def test_a_real_click_on_the_preset_menu_updates_the_widgets(page):
     x, y = page.evaluate("""(id) => { const n = app.graph.getNodeById(id), w = n.widgets[0];
         const r = app.canvas.canvas.getBoundingClientRect();
         return [r.x + n.pos[0] + n.size[0] / 2, r.y + n.pos[1] + w.y + 10]; }""", node_id)
-    page.mouse.click(x, y)
-    page.locator(".litecontextmenu .litemenu-entry", has_text="custom").first.click()
+    entry = page.locator(".litecontextmenu .litemenu-entry", has_text="custom").first
+    for _ in range(10):  # a click the busy page did not take yet: click again until the menu is open
+        page.mouse.click(x, y)
+        try:
+            entry.wait_for(timeout=10_000)
+            break
+        except Exception:  # playwright's TimeoutError
+            pass
+    entry.click()
     state = page.evaluate(NODE_STATE, node_id)
     assert state["values"]["preset"] == "custom" and "covariance" in state["shown"]
 
@@ -207,7 +268,7 @@ def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screens
         assert saved[node["id"]].get("widgets_values", []) == node["widgets_values"], node["type"]
     # What the frontend would queue is the workflow's API twin.
     prompt = page.evaluate("async () => (await app.graphToPrompt()).output")
-    api = json.loads(path.with_suffix(".api.json").read_text())
+    api = json.loads((API_WORKFLOWS_DIR / f"{path.stem}.api.json").read_text())
     assert {k: (v["class_type"], v["inputs"]) for k, v in prompt.items()} == {
         k: (v["class_type"], v["inputs"]) for k, v in api.items()}
     # The whole graph is in view: every node's corners are on screen and on the canvas itself, not under the side
@@ -232,6 +293,10 @@ def test_workflow_loads_by_drop_with_every_value_and_in_view(page, path, screens
                 "(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node["id"])])
     if path.stem == "sd15_txt2img_sampler_custom":
         page.screenshot(path=str(screenshots / "workflow_sd15_txt2img.png"))
+    # The template browser's thumbnail: the canvas as drawn with the workflow loaded and fitted.
+    box = page.evaluate("() => { const r = app.canvas.canvas.getBoundingClientRect(); "
+                        "return {x: r.x, y: r.y, width: r.width, height: r.height}; }")
+    page.screenshot(path=str(screenshots / "thumbnails" / f"{path.stem}.png"), clip=box)
 
 
 def test_a_workflow_saved_before_the_extension_loads_with_its_values_and_fits(page, tmp_path):
@@ -311,15 +376,87 @@ def test_workflow_runs_to_an_image(page, server, path):
     # The frontend shows it: the Save Image node receives the image.
     page.wait_for_function("""(ids) => ids.some(id => app.nodeOutputs?.[id]?.images?.length)""",
                            arg=[str(node["id"]) for node in workflow["nodes"] if node["type"] == "SaveImage"],
-                           timeout=30_000)
+                           timeout=60_000)
 
 
-def test_help_panel_shows_our_page(page):
+def test_help_panel_shows_our_page(page, server):
     # Node library (side bar), search our node, its help button: the panel renders web/docs/SamplerDDIMGMM.md.
-    page.keyboard.press("n")
+    if server.frontend != PINNED_FRONTEND:
+        # 1.58's new library design (its default) has no help button; its classic one, a setting away, has.
+        page.evaluate("async () => await app.extensionManager.setting.set('Comfy.NodeLibrary.NewDesign', false)")
+    page.evaluate("() => app.extensionManager.command.execute('Workspace.ToggleSidebarTab.node-library')")
     page.locator("input[placeholder='Search Nodes...']:visible").first.fill("DDIM-GMM")
-    leaf = page.locator(".node-lib-node-container", has_text="DDIM-GMM").first
+    # The leaf (a tree item in both versions) and its help button (the question-mark icon in both).
+    leaf = page.locator("[role=treeitem]", has_text="Sampler DDIM-GMM").last
     leaf.hover()
-    leaf.locator(".help-button").click()
-    help_text = page.locator(".markdown-content").inner_text(timeout=15_000)
-    assert "moment-matched Gaussian mixture" in help_text and "offset_variance_fraction" in help_text
+    leaf.locator("button:has(.pi-question)").click(timeout=60_000)
+    # The help panel's body (.node-help-content in both; its markdown class differs), once the page is fetched in.
+    from playwright.sync_api import expect
+    body = page.locator(".node-help-content")
+    expect(body).to_contain_text("moment-matched Gaussian mixture", timeout=60_000)
+    expect(body).to_contain_text("offset_variance_fraction")
+
+
+def test_template_browser_lists_the_ui_workflows_each_with_its_thumbnail(page, server):
+    # ComfyUI lists every *.json directly in the pack's workflows/ (the API twins sit in workflows/api/, unlisted).
+    status, templates = fetch(f"{server.url}/workflow_templates")
+    assert status == 200 and sorted(templates[FOLDER_NAME]) == [path.stem for path in WORKFLOWS], templates
+    from PIL import Image
+    sizes = {}
+    for path in WORKFLOWS:
+        thumbnail = path.with_suffix(".jpg")
+        assert thumbnail.is_file(), f"no {thumbnail.name}: DDIM_GMM_UPDATE_SCREENSHOTS=1 writes it"
+        with Image.open(thumbnail) as image:
+            assert image.format == "JPEG" and image.size == THUMBNAIL_SIZE, (thumbnail.name, image.format, image.size)
+        sizes[path.stem] = list(THUMBNAIL_SIZE)
+    fetched = {}
+    page.on("response", lambda response: fetched.__setitem__(urllib.parse.unquote(response.url), response.status))
+    # The browser as a user opens it, and the pack's own section (its folder name) in the side list.
+    page.evaluate("() => app.extensionManager.command.execute('Comfy.BrowseTemplates')")
+    page.get_by_text(FOLDER_NAME, exact=True).first.click(timeout=60_000)
+    cards = "[data-testid^='template-workflow-']"
+    page.wait_for_function("""([cards, names]) => { const ids = [...document.querySelectorAll(cards)]
+        .map(c => c.dataset.testid.slice('template-workflow-'.length)).sort();
+        return JSON.stringify(ids) === JSON.stringify(names); }""", arg=[cards, sorted(sizes)], timeout=60_000)
+    for name in sorted(sizes):
+        # Thumbnails load as their card scrolls into view: each must show our JPEG (not the frontend's stand-in).
+        page.locator(f"[data-testid='template-workflow-{name}']").scroll_into_view_if_needed()
+        page.wait_for_function("""([name, size]) => {
+            const img = document.querySelector(`[data-testid="template-workflow-${name}"] img`);
+            return img?.complete && img.naturalWidth === size[0] && img.naturalHeight === size[1]; }""",
+                               arg=[name, sizes[name]], timeout=60_000)
+        url = f"{server.url}/api/workflow_templates/{FOLDER_NAME}/{name}.jpg"
+        assert fetched.get(url) == 200, (url, {k: v for k, v in fetched.items() if "workflow_templates" in k})
+
+
+@pytest.mark.parametrize("server", [NEXT_FRONTEND], indirect=True)
+def test_vue_nodes_show_the_widgets_that_take_effect_under_every_preset_and_schedule(page, server):
+    # The Vue node renderer (Comfy.VueNodes.Enabled, the default of new Desktop installs) draws each node as HTML,
+    # one [data-widget-name] element per widget shown: the same widgets as on the canvas, under every preset and
+    # schedule.
+    page.evaluate("async () => await app.extensionManager.setting.set('Comfy.VueNodes.Enabled', true)")
+    try:
+        node_id = page.evaluate("""() => { const n = LiteGraph.createNode('SamplerDDIMGMM'); n.pos = [100, 100];
+                                           app.graph.add(n); return n.id; }""")
+        names = page.evaluate("(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node_id)
+        presets = page.evaluate("(id) => app.graph.getNodeById(id).widgets[0].options.values", node_id)
+        shown_js = """([id, expected]) => JSON.stringify([...document.querySelectorAll(
+            `[data-node-id="${id}"] [data-testid="node-widget"][data-widget-name]`)]
+            .filter(e => e.checkVisibility()).map(e => e.dataset.widgetName)) === JSON.stringify(expected)"""
+        for preset in presets:
+            for schedule in ("noise_matched", "constant"):
+                set_widget(page, node_id, "preset", preset)
+                set_widget(page, node_id, "offset_schedule", schedule)
+                hidden = without_effect(preset, schedule)
+                expected = [name for name in names if name not in hidden]
+                try:
+                    page.wait_for_function(shown_js, arg=[node_id, expected], timeout=30_000)
+                except Exception as error:
+                    shown = page.evaluate("""(id) => [...document.querySelectorAll(
+                        `[data-node-id="${id}"] [data-testid="node-widget"][data-widget-name]`)]
+                        .filter(e => e.checkVisibility()).map(e => e.dataset.widgetName)""", node_id)
+                    raise AssertionError(f"{preset}/{schedule}: Vue node shows {shown}, expected {expected}") from error
+                # The canvas model agrees (what the Vue renderer reads).
+                assert page.evaluate(NODE_STATE, node_id)["shown"] == expected
+    finally:
+        page.evaluate("async () => await app.extensionManager.setting.set('Comfy.VueNodes.Enabled', false)")

@@ -1,4 +1,4 @@
-"""The random-weight checkpoints (bench/random_checkpoint.py) in a real ComfyUI: CheckpointLoaderSimple detects the
+"""The random-weight checkpoints (bench/host/random_checkpoint.py) in a real ComfyUI: CheckpointLoaderSimple detects the
 SD1.5 one as SD1.5 (EPS) and the SD3 one as SD3 (a CONST flow model, whose config is exactly the one we wrote), each
 with its CLIP and VAE, and a 64 px text-to-image run with our dropdown name gives finite pixels, the same for the same
 seed."""
@@ -11,7 +11,7 @@ import torch
 
 from comfy_harness import ComfyHost
 
-from ddim_gmm.bench.random_checkpoint import SD3_UNET_CONFIG, write_checkpoint
+from ddim_gmm.bench.host.random_checkpoint import SD3_UNET_CONFIG, write_checkpoint
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(

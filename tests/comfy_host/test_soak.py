@@ -1,4 +1,4 @@
-"""The short soak (bench/soak.py) through a real ComfyUI server: every dropdown name and node preset once, a short
+"""The short soak (bench/host/soak.py) through a real ComfyUI server: every dropdown name and node preset once, a short
 queue, the first prompt again (same bytes), bad values refused naming their input while the server keeps serving, and
 an /interrupt mid-run followed by a prompt that succeeds. The long run with its memory figures is `bench soak`."""
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ddim_gmm.bench.soak import CHECKPOINT, run_soak, write_markdown
+from ddim_gmm.bench.host.soak import CHECKPOINT, run_soak, write_markdown
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(

@@ -44,12 +44,13 @@ class ComfyServer:
     """ComfyUI's main.py on 127.0.0.1 with `base` as its base directory; ready when the constructor returns.
 
     frontend: "bundled" serves the real web frontend (its pip package); "empty" an empty page, for API-only runs
-    that need none of it. threads: the server's torch CPU threads (None: torch's default).
+    that need none of it; or the path of another frontend's static folder (served with --front-end-root).
+    threads: the server's torch CPU threads (None: torch's default).
     """
 
     def __init__(self, comfyui_path, base, frontend="bundled", threads=None, timeout=STARTUP_TIMEOUT):
-        if frontend not in ("bundled", "empty"):
-            raise ValueError(f"frontend must be 'bundled' or 'empty', got {frontend!r}")
+        if frontend not in ("bundled", "empty") and not (Path(frontend) / "index.html").is_file():
+            raise ValueError(f"frontend must be 'bundled', 'empty' or a frontend's static folder, got {frontend!r}")
         self.base = Path(base).absolute()
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -61,6 +62,8 @@ class ComfyServer:
             root.mkdir(exist_ok=True)
             (root / "index.html").write_text("<html></html>")
             command += ["--front-end-root", str(root)]
+        elif frontend != "bundled":
+            command += ["--front-end-root", str(Path(frontend).absolute())]
         env = dict(os.environ)
         if threads is not None:
             env.update(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))

@@ -19,8 +19,8 @@ Interface (kept stable; the host tests, the frontend tests and `bench soak` use 
         COMFYUI_PATH environment variable. Raises ValueError for a bad argument or without a ComfyUI, RuntimeError if
         the build fails.
 
-    python -m ddim_gmm.bench.random_checkpoint OUT.safetensors [--architecture sd3] [--seed N]   (needs COMFYUI_PATH)
-    python path/to/bench/random_checkpoint.py OUT.safetensors [...]      (the same, without installing the package)
+    python -m ddim_gmm.bench.host.random_checkpoint OUT.safetensors [--architecture sd3] [--seed N] (needs COMFYUI_PATH)
+    python path/to/bench/host/random_checkpoint.py OUT.safetensors [...]   (the same, without installing the package)
 
 What is inside (float16, keys as in the released files):
 - sd15 (451 MB), keys as in an original SD1.5 .ckpt:
@@ -188,7 +188,7 @@ def build_state_dict(seed, architecture="sd15"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m ddim_gmm.bench.random_checkpoint",
+        prog="python -m ddim_gmm.bench.host.random_checkpoint",
         description="Write a random-weight checkpoint (.safetensors) of a shrunk SD1.5 or SD3 that ComfyUI's "
                     "CheckpointLoaderSimple loads; needs COMFYUI_PATH.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)

@@ -1,7 +1,7 @@
 """`python -m ddim_gmm bench soak`: a long queue of prompts through a real ComfyUI server (needs COMFYUI_PATH).
 
 Starts ComfyUI's own main.py on 127.0.0.1 (CPU) with this pack cloned into custom_nodes/ under an odd folder name
-and a random-weight SD1.5 checkpoint (bench/random_checkpoint.py) as its only model, then over HTTP:
+and a random-weight SD1.5 checkpoint (bench/host/random_checkpoint.py) as its only model, then over HTTP:
 
 1. warm-up: one 64 px text-to-image prompt for every sampler name of ours in KSampler's dropdown and for every preset
    of the SamplerDDIMGMM node (through SamplerCustom), each with its own seed;
@@ -25,11 +25,11 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
-from ..cli import number, refuse_overwrite
-from .comfy_server import ComfyServer
+from ...cli import number, refuse_overwrite
+from .server import ComfyServer
 from .random_checkpoint import write_checkpoint
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PACK_FOLDER = "DDIM-GMM soak.v1 (clone)"  # a dot and spaces: the pack must not depend on its folder name
 CHECKPOINT = "random_sd15.safetensors"
 PROMPT_TEXT = "a lighthouse on a cliff at dusk"
