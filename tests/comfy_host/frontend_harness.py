@@ -144,8 +144,10 @@ def drop_workflow(page, path):
     """Drops workflow file `path` on the canvas and waits until its nodes are in the graph."""
     workflow = json.loads(Path(path).read_text())
     page.evaluate(DROP_FILE, [Path(path).name, Path(path).read_text(), "application/json"])
-    page.wait_for_function("(ids) => ids.every(id => app.graph.getNodeById(id))",
-                           arg=[node["id"] for node in workflow["nodes"]], timeout=120_000)
+    # Its ids with its types, and no other node: a graph loaded before with more nodes can hold every id already.
+    page.wait_for_function("""(nodes) => app.graph.nodes.length === nodes.length
+                              && nodes.every(([id, type]) => app.graph.getNodeById(id)?.type === type)""",
+                           arg=[[node["id"], node["type"]] for node in workflow["nodes"]], timeout=120_000)
     # One frame later the frontend has fitted the view and laid the nodes out.
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
     page.evaluate("() => app.canvas.draw(true, true)")
