@@ -373,7 +373,7 @@ def test_cfg_pp_with_basicguider_does_what_comfyuis_cfg_pp_samplers_do(host, gui
 
 
 def test_api_prompts_saved_before_the_cfg_pp_widget_validate_and_run_with_it_off(host, model, model_files):
-    prompt = json.loads((WORKFLOWS_DIR / "sd15_txt2img_sampler_custom.api.json").read_text())
+    prompt = json.loads((WORKFLOWS_DIR / "api" / "sd15_txt2img_sampler_custom.api.json").read_text())
     (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
     del prompt[node_id]["inputs"]["cfg_pp"]
     valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
