@@ -40,6 +40,21 @@ def fetch(url, payload=None, raw=False, timeout=60):
         return status, body.decode(errors="replace")
 
 
+
+def combo_choices(input_spec):
+    """The choices of a combo input, as INPUT_TYPES or /object_info gives it, in either form the frontend reads
+    (its getComboSpecComboOptions): a V1 node's `[[choice, ...], {options}]`, or a V3 node's
+    `["COMBO", {"options": [choice, ...]}]` (KSamplerSelect in ComfyUI 0.38.1, AlignYourStepsScheduler in 0.3.64).
+    Anything else is not a combo: ValueError, so a test that reads an input of another type fails rather than
+    counting no choices."""
+    kind = input_spec[0]
+    if isinstance(kind, (list, tuple)):
+        return list(kind)
+    options = input_spec[1] if len(input_spec) > 1 else {}
+    if kind == "COMBO" and isinstance(options.get("options"), (list, tuple)):
+        return list(options["options"])
+    raise ValueError(f"not a combo input: {input_spec!r}")
+
 class ComfyServer:
     """ComfyUI's main.py on 127.0.0.1 with `base` as its base directory; ready when the constructor returns.
 

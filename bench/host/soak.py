@@ -26,7 +26,7 @@ import uuid
 from pathlib import Path
 
 from ...cli import number, refuse_overwrite
-from .server import ComfyServer
+from .server import ComfyServer, combo_choices
 from .random_checkpoint import write_checkpoint
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -80,10 +80,11 @@ def text_to_image(seed, steps, sampler_name=None, node=None):
 
 def sampler_kinds(object_info):
     """Every sampler name of ours in KSampler's dropdown, every preset of the node, and the node's default widgets."""
-    names = [n for n in object_info["KSampler"]["input"]["required"]["sampler_name"][0] if n.startswith(OUR_PREFIX)]
+    names = [n for n in combo_choices(object_info["KSampler"]["input"]["required"]["sampler_name"])
+             if n.startswith(OUR_PREFIX)]
     required = object_info["SamplerDDIMGMM"]["input"]["required"]
     defaults = {name: spec[1]["default"] for name, spec in required.items()}
-    presets = list(required["preset"][0])
+    presets = combo_choices(required["preset"])
     kinds = [dict(sampler_name=name) for name in names]
     # eta 0.5: the covariance modes and the noise-matched schedule only act when the step has noise
     kinds += [dict(node=dict(defaults, preset=preset, eta=0.5)) for preset in presets]
