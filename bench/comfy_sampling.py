@@ -43,6 +43,10 @@ COMFY_SAMPLERS = ("er_sde", "sa_solver", "res_multistep", "seeds_2", "gradient_e
 # dx/dtau = v. res_multistep and uni_pc are exponential integrators that take sigma as a VE noise level whatever the
 # model is, so on a flow model they solve a different ODE: left out.
 FLOW_SAMPLERS = ("er_sde", "sa_solver", "seeds_2", "gradient_estimation", "deis", "ipndm")
+# ComfyUI's CFG++ samplers (issue 20), on the DDPM with CFG: they read the unconditional prediction from ComfyUI's own
+# CFG (a post-CFG function), so these rows run the plain denoiser as the UNet with ComfyUI doing the CFG
+# (run_cfg_pp_peer), not bench compare's CFG denoiser at cfg 1 as the others.
+CFG_PP_SAMPLERS = ("euler_ancestral_cfg_pp", "euler_cfg_pp", "dpmpp_2m_cfg_pp", "res_multistep_cfg_pp")
 TIMESTEP_MODES = ("interpolate", "nearest")
 
 
@@ -257,8 +261,40 @@ def run_peer(name, kind, model, x, sigmas, extra_args, seed):
         object.__setattr__(patcher.model, "denoiser", None)
 
 
+def run_cfg_pp_peer(name, model, x, sigmas, extra_args, seed):
+    """One CFG++ Peer run through ComfyUI's path with ComfyUI's own CFG: `model` is bench compare's CountingModel
+    around its CFG denoiser; its plain denoiser stands in for the UNet, the labels are the positive cond, the null
+    label the negative, at the CFG denoiser's scale (ComfyUI's uncond + cfg (cond - uncond) is the CFG denoiser's).
+    Each CFG evaluation (cond and uncond in one batch) counts as one call of `model`, as the other rows count."""
+    counting, guided = model, model.model
+    comfy = import_comfy()
+    key = ("diffusion", id(comfy.model_base))
+    if key not in _DENOISER_MODELS:
+        _DENOISER_MODELS[key] = wrap_model(None, "ddpm")
+    patcher = _DENOISER_MODELS[key].clone()
+    labels = extra_args.get("y")
+    from ..models.data import N_CLASSES
+
+    null = torch.full((x.shape[0],), N_CLASSES, dtype=torch.long)  # CFGDenoiser's null label
+    positive = [[None, {"labels": null if labels is None else labels}]]
+    negative = [[None, {"labels": null}]]
+
+    def count(args):
+        counting.calls += 1
+        return args["denoised"]
+
+    patcher.set_model_sampler_post_cfg_function(count)
+    object.__setattr__(patcher.model, "denoiser", guided.denoiser)
+    try:
+        return comfy_sample(patcher, name, x / sigmas[0], sigmas, positive, negative,
+                            guided.scale if labels is not None else 1.0, seed)[0]
+    finally:
+        object.__setattr__(patcher.model, "denoiser", None)
+
+
 def comfy_peers():
-    """bench.peers.Peer rows for ComfyUI's samplers: every COMFY_SAMPLERS on the DDPM, FLOW_SAMPLERS on the flow."""
+    """bench.peers.Peer rows for ComfyUI's samplers: every COMFY_SAMPLERS and CFG_PP_SAMPLERS on the DDPM,
+    FLOW_SAMPLERS on the flow."""
     from functools import partial
 
     from .peers import Peer
@@ -266,6 +302,8 @@ def comfy_peers():
     import_comfy()
     peers = [Peer(name, "diffusion", nfe_of(name), partial(run_peer, name, "diffusion"), version=1,
                   source="ComfyUI") for name in COMFY_SAMPLERS]
+    peers += [Peer(name, "diffusion", nfe_of(name), partial(run_cfg_pp_peer, name), version=1, source="ComfyUI",
+                   cfg_pp=True) for name in CFG_PP_SAMPLERS]
     peers += [Peer(name, "flow", nfe_of(name), partial(run_peer, name, "flow"), version=1, source="ComfyUI")
               for name in FLOW_SAMPLERS]
     return peers

@@ -32,8 +32,10 @@ from .verdict import paired, spread, verdict
 
 METRICS = ("fd", "fd_pixels", "precision", "recall", "kid", "is", "class_rate")
 DEFAULTS = dict(nfe="5,10,20,50", cfg="0,2.5", flow_nfe="5,10,20,50", extra_cells="", extra_peers="",
-                gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", peers="all",
-                settings="ddpm,flow", seeds=3, n_samples=500)
+                gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", flow_gmm="ORTHO-VUB*:0:1,ORTHO-VUB:0:1", gmm_cfg_pp="",
+                peers="all", settings="ddpm,flow", seeds=3, n_samples=500)
+# The CFG++ baseline of a DDIM-GMM CFG++ row at eta 0 / 1: ComfyUI's own (bench/comfy_sampling.py, COMFYUI_PATH).
+CFG_PP_DDIM = {0.0: "euler_cfg_pp", 1.0: "euler_ancestral_cfg_pp"}
 
 
 def add_arguments(parser):
@@ -50,6 +52,10 @@ def add_arguments(parser):
                         help="DDIM-GMM / RFIM-GMM rows as VARIANT:ETA:S, each with its matched-noise control "
                              "(at eta > 0 also the control with the same total step variance)")
     parser.add_argument("--flow-gmm", default=DEFAULTS["flow_gmm"], help="RFIM-GMM rows for the flow model, as --gmm")
+    parser.add_argument("--gmm-cfg-pp", default=DEFAULTS["gmm_cfg_pp"],
+                        help="DDIM-GMM rows run with CFG++ on the DDPM (cells with cfg > 0), as --gmm (e.g. "
+                             "ORTHO-VUB*:1:1, the ddim_gmm_cfg_pp dropdown name), each with its CFG++ control; "
+                             "compared with ComfyUI's euler_cfg_pp (eta 0) / euler_ancestral_cfg_pp (eta 1)")
     parser.add_argument("--peers", default=DEFAULTS["peers"], help="comma list of row names to run, or all")
     parser.add_argument("--seeds", type=int, default=DEFAULTS["seeds"], help="seeds per cell (0 .. seeds-1)")
     parser.add_argument("--n-samples", type=int, default=DEFAULTS["n_samples"], help="samples per run")
@@ -99,11 +105,13 @@ def parse_cells(args):
 def build_peers(args, log=print):
     """All rows: k-diffusion's peers, each --gmm row with its control(s), then the extra (ComfyUI) peers."""
     peers = k_diffusion_peers()
-    rows = [("diffusion", g) for g in parse_gmm(args.gmm)] + [("flow", g) for g in parse_gmm(args.flow_gmm)]
-    for kind, (variant, eta, s) in rows:
-        peers.append(gmm_peer(kind, variant, eta, s, args.n_components))
+    rows = [("diffusion", g, False) for g in parse_gmm(args.gmm)]
+    rows += [("flow", g, False) for g in parse_gmm(args.flow_gmm)]
+    rows += [("diffusion", g, True) for g in parse_gmm(getattr(args, "gmm_cfg_pp", ""))]
+    for kind, (variant, eta, s), cfg_pp in rows:
+        peers.append(gmm_peer(kind, variant, eta, s, args.n_components, cfg_pp=cfg_pp))
         for match in ("offsets", "total") if eta > 0 else ("offsets",):
-            control = control_peer(kind, variant, eta, s, match, args.n_components)
+            control = control_peer(kind, variant, eta, s, match, args.n_components, cfg_pp=cfg_pp)
             # At eta = 0 several variants share one control (peers.control_name): run it once.
             if all((p.name, p.kind) != (control.name, kind) for p in peers):
                 peers.append(control)
@@ -138,6 +146,8 @@ def run(args):
         for peer in peers:
             if peer.kind != kind or (extra and extra_names and peer.name not in extra_names):
                 continue
+            if getattr(peer, "cfg_pp", False) and cfg == 0:
+                continue  # CFG++ without guidance: the unconditional prediction is the guided one, the plain row
             steps = peer.steps_for(nfe)
             if steps is not None:
                 plan.append((setting, cfg, nfe, peer, steps))
@@ -193,7 +203,7 @@ def included_rows(directories, rows, seeds, n):
 
 def summarise(setting, cfg, nfe, peer, steps, evals, n):
     row = dict(setting=setting, cfg=cfg, nfe=nfe, sampler=peer.name, source=peer.source, kind=peer.kind,
-               gmm=peer.gmm, control=peer.control, steps=steps,
+               gmm=peer.gmm, control=peer.control, cfg_pp=peer.cfg_pp, steps=steps,
                nfe_used=evals[0]["nfe_used"], n_samples=n, seeds=len(evals),
                seconds_per_run=round(statistics.mean(e["seconds"] for e in evals), 2))
     for metric in METRICS:
@@ -206,7 +216,8 @@ def summarise(setting, cfg, nfe, peer, steps, evals, n):
 
 def add_paired(rows):
     """Paired changes of each GMM row against its control, and of GMM and control rows against DDIM / RFIM at the same
-    eta (euler at eta 0, euler_ancestral at eta 1 for diffusion)."""
+    eta (euler at eta 0, euler_ancestral at eta 1 for diffusion; for CFG++ rows ComfyUI's euler_cfg_pp and
+    euler_ancestral_cfg_pp, CFG++'s DDIM)."""
     by_cell = {}
     for r in rows:
         by_cell.setdefault((r["setting"], r["cfg"], r["nfe"]), {})[r["sampler"]] = r
@@ -215,10 +226,13 @@ def add_paired(rows):
             if r["gmm"] is None:
                 continue
             variant, eta, s = r["gmm"]
+            cfg_pp = r.get("cfg_pp", False)
             ddim = {0.0: "euler", 1.0: "euler_ancestral" if r["kind"] == "diffusion" else None}.get(eta)
+            if cfg_pp:
+                ddim = CFG_PP_DDIM.get(eta)
             bases = [("ddim", cell.get(ddim))]
             if r["control"] is None:
-                bases.append(("control", cell.get(control_name(r["kind"], variant, eta, s))))
+                bases.append(("control", cell.get(control_name(r["kind"], variant, eta, s, cfg_pp=cfg_pp))))
             for label, base in bases:
                 if base is None or base["seeds"] != r["seeds"] or r["seeds"] < 2:
                     continue
@@ -259,6 +273,10 @@ def plot_nfe(out, rows):
     """quality_vs_nfe.png: one column per setting, one row per metric, one line per sampler, error bars = sd over
     seeds. Only the grid's own NFE values are drawn (Table-5 extra cells sit in the table)."""
     panels = [p for p in PANELS if any(r["setting"] == p[0] and r["cfg"] == p[1] for r in rows)]
+    # Any other guidance scale of the grid (e.g. the CFG++ rows' smaller ones) gets a column of its own.
+    panels += [("ddpm", cfg, f"DDPM, CFG {cfg:g}") for cfg in sorted({r["cfg"] for r in rows if r["setting"] == "ddpm"},
+                                                                       reverse=True)
+               if all(p[:2] != ("ddpm", cfg) for p in PANELS)]
     samplers = list(dict.fromkeys(r["sampler"] for r in rows))
     style = distinct_styles(samplers)
     grid = []

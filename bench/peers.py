@@ -8,7 +8,8 @@ step count that fits the NFE budget, extra_args (the labels, and "seed" as Comfy
 Sources:
   k_diffusion_peers()   k-diffusion's samplers, noise seeded as ComfyUI seeds them (euler_ancestral: torch.randn from
                         a generator seeded with the seed; the SDE solvers: a Brownian tree seeded with it).
-  ours(...)             DDIM-GMM / RFIM-GMM at a given eta and s, and their matched-noise controls.
+  ours(...)             DDIM-GMM / RFIM-GMM at a given eta and s, and their matched-noise controls; with cfg_pp
+                        (CFG++) each asks the model for (guided, unconditional) x0 (CFGDenoiser's with_uncond).
   extra peers           bench/comfy_sampling.py, if present, exposes comfy_peers() -> [Peer]: ComfyUI's own samplers
                         run through ComfyUI's sampling path. It needs COMFYUI_PATH; without it those rows are left
                         out and the comparison says so (load_extra_peers).
@@ -43,6 +44,7 @@ class Peer:
     source:  where the sampler comes from ("k-diffusion", "ddim-gmm", "ComfyUI").
     gmm:     (variant, eta, s) of a DDIM-GMM / RFIM-GMM row or of a control (None for every other row).
     control: the match mode of a matched-noise control row ("offsets" or "total"), else None.
+    cfg_pp:  the row runs CFG++ (its mean's noise direction from the unconditional prediction).
     """
 
     name: str
@@ -54,6 +56,7 @@ class Peer:
     source: str = "k-diffusion"
     gmm: tuple = None
     control: str = None
+    cfg_pp: bool = False
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -141,38 +144,51 @@ def k_diffusion_peers():
     return peers
 
 
-def gmm_peer(kind, variant, eta, s, n_components=8):
-    """DDIM-GMM (diffusion) / RFIM-GMM (flow) preset `variant` at eta and s."""
+CFG_PP_SUFFIX = " CFG++"
+
+
+def with_uncond(model):
+    """The model as the samplers' cfg_pp takes it: (guided, unconditional) x0 from bench compare's CFG denoiser (through
+    CountingModel, so the batched pair still counts as one NFE)."""
+    return lambda x, sigma, **kwargs: model(x, sigma, with_uncond=True, **kwargs)
+
+
+def gmm_peer(kind, variant, eta, s, n_components=8, cfg_pp=False):
+    """DDIM-GMM (diffusion) / RFIM-GMM (flow) preset `variant` at eta and s; cfg_pp: with CFG++ (the same draws)."""
     family, fn = ("RFIM-GMM", sample_rfim_gmm) if kind == "flow" else ("DDIM-GMM", sample_ddim_gmm)
-    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components)
+    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components, cfg_pp=cfg_pp)
 
     def call(model, x, sigmas, extra_args, seed):
+        model = with_uncond(model) if cfg_pp else model
         return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
-    return Peer(f"{family}-{variant} eta {eta:g} s {s:g}", kind, one_per_step, call, stream=f"{family}-{variant}",
-                source="ddim-gmm", gmm=(variant, eta, s))
+    return Peer(f"{family}-{variant} eta {eta:g} s {s:g}" + (CFG_PP_SUFFIX if cfg_pp else ""), kind, one_per_step,
+                call, stream=f"{family}-{variant}", source="ddim-gmm", gmm=(variant, eta, s), cfg_pp=cfg_pp)
 
 
-def control_peer(kind, variant, eta, s, match="offsets", n_components=8):
-    """The matched-noise control of gmm_peer(kind, variant, eta, s): the same options, Gaussian noise instead."""
+def control_peer(kind, variant, eta, s, match="offsets", n_components=8, cfg_pp=False):
+    """The matched-noise control of gmm_peer(kind, variant, eta, s, cfg_pp): the same options, Gaussian noise
+    instead."""
     family, fn = ("RFIM", sample_rfim_control) if kind == "flow" else ("DDIM", sample_ddim_control)
-    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components, match=match)
+    options = dict(preset_options(variant), eta=eta, s=s, n_components=n_components, match=match, cfg_pp=cfg_pp)
 
     def call(model, x, sigmas, extra_args, seed):
+        model = with_uncond(model) if cfg_pp else model
         return fn(model, x, sigmas, extra_args=extra_args, disable=True, seed=seed, **options)
-    return Peer(control_name(kind, variant, eta, s, match), kind, one_per_step, call, stream="CONTROL",
-                source="ddim-gmm", gmm=(variant, eta, s), control=match)
+    return Peer(control_name(kind, variant, eta, s, match, cfg_pp), kind, one_per_step, call, stream="CONTROL",
+                source="ddim-gmm", gmm=(variant, eta, s), control=match, cfg_pp=cfg_pp)
 
 
-def control_name(kind, variant, eta, s, match="offsets"):
+def control_name(kind, variant, eta, s, match="offsets", cfg_pp=False):
     """The control's row name. At eta = 0 with a constant s the control's variance depends only on the offset kind
     (ortho: s^2 (1 - 1/K), rand: s^2, spread over D), not on the covariance mode or the sharing, so the controls of
-    ORTHO, ORTHO-VUB, ORTHO-VUB* and EXACT are one sampler there and share one name."""
+    ORTHO, ORTHO-VUB, ORTHO-VUB* and EXACT are one sampler there and share one name. cfg_pp: " CFG++" appended."""
     family = "RFIM" if kind == "flow" else "DDIM"
     options = preset_options(variant)
+    suffix = CFG_PP_SUFFIX if cfg_pp else ""
     if eta == 0 and options.get("offset_schedule", "constant") == "constant":
-        return f"{family}-CONTROL {options['offsets']} offsets eta 0 s {s:g}"
+        return f"{family}-CONTROL {options['offsets']} offsets eta 0 s {s:g}{suffix}"
     label = "CONTROL" if match == "offsets" else "CONTROL-TOTAL"
-    return f"{family}-{label} of {variant} eta {eta:g} s {s:g}"
+    return f"{family}-{label} of {variant} eta {eta:g} s {s:g}{suffix}"
 
 
 

@@ -86,16 +86,21 @@ class CFGDenoiser(nn.Module):
             raise ValueError(f"cfg scale must be a number in [0, 100], got {scale!r}")
         self.denoiser, self.scale = denoiser, float(scale)
 
-    def forward(self, x, sigma, y=None, **kwargs):
+    def forward(self, x, sigma, y=None, with_uncond=False, **kwargs):
+        """The guided x0; with_uncond: the pair (guided, unconditional) that the samplers' cfg_pp (CFG++) takes, the
+        unconditional pass run at scale 1 too (as ComfyUI's CFG++ samplers do); without labels both are the
+        unconditional model's."""
         null = torch.full((x.shape[0],), N_CLASSES, dtype=torch.long, device=x.device)
         if y is None:
-            return self.denoiser(x, sigma, y=null)
-        if self.scale == 1.0:
+            uncond = self.denoiser(x, sigma, y=null)
+            return (uncond, uncond) if with_uncond else uncond
+        if self.scale == 1.0 and not with_uncond:
             return self.denoiser(x, sigma, y=y)
         # One batched call for both predictions.
         both = self.denoiser(torch.cat([x, x]), torch.cat([sigma, sigma]), y=torch.cat([y, null]))
         cond, uncond = both.chunk(2)
-        return uncond + self.scale * (cond - uncond)
+        guided = uncond + self.scale * (cond - uncond)
+        return (guided, uncond) if with_uncond else guided
 
 
 class FlowDenoiser(nn.Module):

@@ -18,6 +18,11 @@ DROPDOWN_SAMPLERS = {
     "ddim_gmm_rand": "RAND",
     "ddim_gmm_exact": "EXACT",
     "ddim_gmm_noise_matched": "NOISE-MATCHED",
+    "ddim_gmm_cfg_pp": "ORTHO-VUB*",
+}
+# Options a name sets beyond its preset: ddim_gmm_cfg_pp is ddim_gmm with CFG++ (like ComfyUI's *_cfg_pp names).
+DROPDOWN_OPTIONS = {
+    "ddim_gmm_cfg_pp": {"cfg_pp": True},
 }
 
 
@@ -28,10 +33,12 @@ def dropdown_sampler_function(name):
     def sample(model, x, sigmas, extra_args=None, callback=None, disable=None, **options):
         # KSAMPLER passes its extra_options as keywords: they override the preset (none for the dropdown itself).
         return sample_gmm(model, x, sigmas, extra_args=extra_args, callback=callback, disable=disable,
-                          **{**preset_options(preset), **options})
+                          **{**preset_options(preset), **DROPDOWN_OPTIONS.get(name, {}), **options})
 
     sample.__name__ = sample.__qualname__ = f"sample_{name}"
-    sample.__doc__ = f"DDIM-GMM / RFIM-GMM, preset {preset}, flow-aware (the {name!r} entry of ComfyUI's dropdown)."
+    extra = "".join(f", {option}={value!r}" for option, value in DROPDOWN_OPTIONS.get(name, {}).items())
+    sample.__doc__ = (f"DDIM-GMM / RFIM-GMM, preset {preset}{extra}, flow-aware (the {name!r} entry of ComfyUI's "
+                      f"dropdown).")
     return sample
 
 
@@ -53,4 +60,4 @@ def register_dropdown_samplers():
     return list(DROPDOWN_SAMPLERS)
 
 
-__all__ = ["DROPDOWN_SAMPLERS", "dropdown_sampler_function", "register_dropdown_samplers"]
+__all__ = ["DROPDOWN_SAMPLERS", "DROPDOWN_OPTIONS", "dropdown_sampler_function", "register_dropdown_samplers"]

@@ -42,7 +42,12 @@ KERNEL = Option(
     "kernel", "choice", AUTO, choices=KERNEL_CHOICES,
     tooltip="'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
             "DDIM-GMM for every other model, decided at each run. Or force one kernel.")
-WIDGETS = (PRESET, *OPTIONS, KERNEL)
+# Widgets added after the node shipped come after kernel, in the order they were added, and are ComfyUI "optional"
+# inputs: a saved UI workflow keeps every widget value in its place (the frontend fills the missing trailing ones
+# with their defaults), and an API prompt saved before them still validates (ComfyUI rejects a prompt that lacks a
+# required input; an optional one missing is left to get_sampler's default).
+LATER = (OPTION["cfg_pp"],)
+WIDGETS = (PRESET, *(option for option in OPTIONS if option not in LATER), KERNEL, *LATER)
 
 # The latent's size is unknown until sampling starts; n_components <= D is checked there, everything else here.
 UNKNOWN_N_DIMS = sys.maxsize
@@ -56,13 +61,15 @@ def preset_fixed_options(preset):
 
 
 def options_from_widgets(**widgets):
-    """The sampler options for the values of the widgets preset and OPTIONS (all of them, by name), validated;
-    raises ValueError naming a bad widget.
+    """The sampler options for the values of the widgets preset and OPTIONS (all of them, by name; a LATER widget
+    missing, as in an API prompt saved before it, takes its default), validated; raises ValueError naming a bad
+    widget.
 
     preset "custom" takes offsets, covariance, share_offsets and offset_schedule from their widgets; any other
     preset fixes those four and the widgets are ignored.
     """
     names = [PRESET.name] + [option.name for option in OPTIONS]
+    widgets = {**{option.name: option.default for option in LATER}, **widgets}
     if sorted(widgets) != sorted(names):
         raise ValueError(f"the widgets are {', '.join(names)}, got {', '.join(widgets)}")
     preset = PRESET.check(widgets[PRESET.name])
@@ -118,9 +125,10 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
     """k-diffusion sampler function for ComfyUI's KSAMPLER: RFIM-GMM on flow models, DDIM-GMM otherwise.
 
     kernel: "auto" (decide from the model at every run), "DDIM-GMM" or "RFIM-GMM" (forced). control: run the
-    kernel's matched-noise control with the same options instead (preset CONTROL). Options not given take the
-    kernel's own defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). On flow models the step noise and the offsets follow
-    the model's noise scale (model_noise_scale). The options are validated against the latent's size before the
+    kernel's matched-noise control with the same options instead (preset CONTROL). cfg_pp: CFG++, with the
+    unconditional prediction captured from ComfyUI's CFG (cfg_pp_model). Options not given take the kernel's own
+    defaults (eta = 1 for DDIM-GMM, 0 for RFIM-GMM). On flow models the step noise and the offsets follow the model's
+    noise scale (model_noise_scale). The options are validated against the latent's size before the
     first model call.
     """
     KERNEL.check(kernel)
@@ -136,12 +144,60 @@ def sample_gmm(model, x, sigmas, extra_args=None, callback=None, disable=None, k
         options = {"noise_scale": model_noise_scale(model), **options}
     if options.get("noise_sampler") is None:
         options["noise_sampler"] = host_noise_sampler(x, extra_args)
+    cfg_pp = OPTION["cfg_pp"].check(options.get("cfg_pp", OPTION["cfg_pp"].default))
+    if cfg_pp:
+        model, extra_args = cfg_pp_model(model, extra_args)
     # One line per run in ComfyUI's console, so a user can see which kernel 'auto' picked.
-    logging.getLogger(__name__).info("ddim-gmm: %s kernel%s (%s)", RFIM_GMM if flow else DDIM_GMM,
-                                     ", matched-noise control" if control else "",
+    logging.getLogger(__name__).info("ddim-gmm: %s kernel%s%s (%s)", RFIM_GMM if flow else DDIM_GMM,
+                                     ", matched-noise control" if control else "", ", CFG++" if cfg_pp else "",
                                      "forced" if kernel != AUTO else "flow model" if flow else "diffusion model")
     return sampler(model, x, sigmas, extra_args=extra_args, callback=callback, disable=disable, **options)
 
 
+def set_post_cfg_function(model_options, function):
+    """comfy.model_patcher.set_model_options_post_cfg_function(model_options, function,
+    disable_cfg1_optimization=True), ComfyUI's own when it is loaded (a KSAMPLER run), else the same two keys."""
+    model_patcher = sys.modules.get("comfy.model_patcher")
+    if model_patcher is not None:
+        return model_patcher.set_model_options_post_cfg_function(model_options, function,
+                                                                 disable_cfg1_optimization=True)
+    model_options["sampler_post_cfg_function"] = model_options.get("sampler_post_cfg_function", []) + [function]
+    model_options["disable_cfg1_optimization"] = True
+    return model_options
+
+
+def cfg_pp_model(model, extra_args):
+    """(model', extra_args') for CFG++ in ComfyUI, as its own sample_euler_ancestral_cfg_pp does: a post-CFG function
+    on a copy of extra_args["model_options"] captures each call's uncond_denoised (with disable_cfg1_optimization, so
+    the unconditional pass runs at CFG 1 too), and model' returns (denoised, uncond_denoised) as the samplers' cfg_pp
+    expects. A guider without a negative (BasicGuider) gets ComfyUI's zero uncond_denoised, as ComfyUI's own CFG++
+    samplers do; a warning says so once per run."""
+    captured, warned = {}, []
+
+    def post_cfg_function(args):
+        captured["uncond"] = args["uncond_denoised"]
+        if args.get("uncond") is None and not warned:
+            warned.append(True)
+            logging.getLogger(__name__).warning(
+                "ddim-gmm: CFG++ with a guider that has no negative conditioning (BasicGuider): ComfyUI hands CFG++ a "
+                "zero unconditional prediction, as it does its own *_cfg_pp samplers; use CFGGuider (or turn CFG++ "
+                "off)")
+        return args["denoised"]
+
+    extra_args = dict(extra_args or {})
+    extra_args["model_options"] = set_post_cfg_function(dict(extra_args.get("model_options", {})), post_cfg_function)
+
+    def guided(x, sigma, **kwargs):
+        captured.clear()
+        denoised = model(x, sigma, **kwargs)
+        if "uncond" not in captured:
+            raise ValueError("cfg_pp: ComfyUI's CFG did not run (no post-CFG call), so there is no unconditional "
+                             "prediction; use a guider that runs CFG (CFGGuider, KSampler) or turn CFG++ off")
+        return denoised, captured.pop("uncond")
+
+    return guided, extra_args
+
+
 __all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "CONTROL", "PRESET_FIXED", "KERNEL_CHOICES", "PRESET", "KERNEL",
-           "WIDGETS", "options_from_widgets", "preset_fixed_options", "is_flow_model", "sample_gmm"]
+           "WIDGETS", "LATER", "cfg_pp_model", "options_from_widgets", "preset_fixed_options", "is_flow_model",
+           "sample_gmm"]

@@ -1,6 +1,6 @@
 """The SAMPLER node: DDIM-GMM / RFIM-GMM for SamplerCustom and SamplerCustomAdvanced."""
 
-from .options import CONTROL, KERNEL, WIDGETS, options_from_widgets, sample_gmm
+from .options import CONTROL, KERNEL, LATER, WIDGETS, options_from_widgets, sample_gmm
 from .visibility import TABLE_KEY, visibility_table
 
 # The pack's frontend extension hides a widget while it has no effect; these sentences say so where it does not run
@@ -30,13 +30,20 @@ def widget_input(option):
     return kind, spec
 
 
+def widget_inputs():
+    """Every widget's INPUT_TYPES entry, in the node's widget order (required ones, then the LATER optional ones)."""
+    inputs = SamplerDDIMGMM.INPUT_TYPES()
+    return {**inputs["required"], **inputs.get("optional", {})}
+
+
 class SamplerDDIMGMM:
     @classmethod
     def INPUT_TYPES(s):
-        required = {option.name: widget_input(option) for option in WIDGETS}
+        required = {option.name: widget_input(option) for option in WIDGETS if option not in LATER}
         # Read by web/ddim_gmm.js: which widgets to hide for each preset and offset schedule.
         required["preset"][1][TABLE_KEY] = visibility_table()
-        return {"required": required}
+        # Optional, after every other widget: workflows saved before these widgets load and validate unchanged.
+        return {"required": required, "optional": {option.name: widget_input(option) for option in LATER}}
 
     RETURN_TYPES = ("SAMPLER",)
     # KSamplerSelect's category in ComfyUI up to 0.3.x; place_beside_ksampler_select moves the node to wherever the

@@ -91,11 +91,14 @@ class FiniteWatch:
         self.deferred = x.device.type != "cpu"
         self.sums = []
 
-    def see(self, i, denoised, x):
+    def see(self, i, denoised, x, uncond=None):
+        """Step i's model output (CFG++: uncond, the unconditional prediction, too: one sum for both)."""
         if denoised.shape != x.shape:
             raise ValueError(f"model must return the denoised estimate in x's shape {tuple(x.shape)}, got "
                              f"{tuple(denoised.shape)} at step {i + 1}")
         total = denoised.sum(dtype=self.dtype)
+        if uncond is not None:
+            total = total + uncond.sum(dtype=self.dtype)
         if self.deferred:
             self.sums.append(total)
         elif not math.isfinite(total.item()):

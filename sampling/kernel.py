@@ -73,22 +73,35 @@ def mean_weights(step):
     return x_weight, step.x0_coef - x_weight * step.x_coef
 
 
-def gaussian_step(x, x0, step, z):
+def add_mean(out, x, x0, step, uncond):
+    """out + the step's mean, in place. uncond None: the DDIM / RFIM mean (Eq. 6). With CFG++'s unconditional x0
+    prediction x0_u (x0 then the guided one): mean = x0_coef x0 + eps_coef eps_u,  eps_u = (x - x_coef x0_u) / sigma
+    = (eps_coef / sigma) x + x0_coef x0 - (eps_coef x_coef / sigma) x0_u."""
+    x_weight, x0_weight = mean_weights(step)
+    if uncond is None:
+        return out.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)
+    return out.add_(x, alpha=x_weight).add_(x0, alpha=step.x0_coef).add_(uncond, alpha=-x_weight * step.x_coef)
+
+
+def gaussian_step(x, x0, step, z, uncond=None):
     """One DDIM (Eq. 6) / RFIM step on flattened (B, D) tensors: x' = mean + out_scale sqrt(var) z.
 
-    `step` holds the schedule constants (schedule.Step); z may be None when var = 0.
+    `step` holds the schedule constants (schedule.Step); z may be None when var = 0. uncond: None, or CFG++'s
+    unconditional x0 prediction (x0 is then the guided one; see add_mean).
     """
-    x_weight, x0_weight = mean_weights(step)
     if z is None or step.var == 0:
-        return torch.mul(x, x_weight).add_(x0, alpha=x0_weight)
+        if uncond is None:
+            x_weight, x0_weight = mean_weights(step)
+            return torch.mul(x, x_weight).add_(x0, alpha=x0_weight)
+        return add_mean(torch.zeros_like(x), x, x0, step, uncond)
     noise = torch.mul(z, step.out_scale * step.var**0.5)
-    return noise.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)
+    return add_mean(noise, x, x0, step, uncond)
 
 
-def gmm_step(x, x0, step, z, mix, scale, k, coefficients, covariance):
+def gmm_step(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
     """One DDIM-GMM / RFIM-GMM step on flattened (B, D) tensors (Eq. 7), with the component indices k already drawn
-    and coefficients = component_coefficients(mix, covariance, step.var, scale); z may be None when var = 0."""
-    x_weight, x0_weight = mean_weights(step)
+    and coefficients = component_coefficients(mix, covariance, step.var, scale); z may be None when var = 0.
+    uncond: None, or CFG++'s unconditional x0 prediction (the mean as add_mean; the mixture term unchanged)."""
     offset_and_noise = mixture_noise(z, k, step.var, scale, mix, coefficients, covariance, alpha=step.out_scale)
     # Eq. 7: x' = mean + out_scale (delta_k + xi)
-    return offset_and_noise.add_(x, alpha=x_weight).add_(x0, alpha=x0_weight)
+    return add_mean(offset_and_noise, x, x0, step, uncond)

@@ -140,6 +140,17 @@ OPTIONS = (
         tooltip="For offset_schedule 'noise_matched': the fraction in [0, 1] of each step's noise variance moved into "
                 "the mixture's spread (0 = plain DDIM). Shown only for that schedule (preset NOISE-MATCHED, or "
                 "'custom' with offset_schedule 'noise_matched')."),
+    Option(
+        "cfg_pp", "bool", False, widget={"label_on": "CFG++", "label_off": "off"},
+        # CFG++ (arXiv 2406.08070): the step keeps the guided x0 but takes its direction back to noise from the
+        # unconditional prediction; the mixture and its covariance are unchanged (docs/method.md).
+        doc="CFG++ (arXiv 2406.08070): the step's mean from the guided x0 and the unconditional noise direction "
+            "eps_u = (x - x_coef x0_u) / sigma; the model must then return the pair (denoised, uncond_denoised)",
+        tooltip="CFG++ (Chung et al. 2024): the step keeps the guided x0 prediction but takes its direction back to "
+                "noise from the unconditional (negative prompt) prediction, as ComfyUI's *_cfg_pp samplers do; the "
+                "mixture is unchanged. Use a smaller CFG than usual (about 0.5 to 1.5; 1 still guides). With s = 0 "
+                "it is euler_ancestral_cfg_pp. With BasicGuider (no negative prompt) ComfyUI hands CFG++ a zero "
+                "unconditional prediction, as it does its own CFG++ samplers; use CFGGuider."),
 )
 OPTION = {option.name: option for option in OPTIONS}
 # The flow samplers' one option that is not a node widget: the node reads it from the model (nodes/options.py).

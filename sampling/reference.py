@@ -9,20 +9,22 @@ import math
 import torch
 
 
-def ddim(x, x0, sigma, sigma_next, eta):
+def ddim(x, x0, sigma, sigma_next, eta, x0_u=None):
     """DDIM (Eq. 6) on VE samples: (var, finish), var the step's variance in VP units and finish(delta_k + xi) the
-    next VE sample, x' = (sqrt(a') x0 + sqrt(1 - a' - var) eps + delta_k + xi) / sqrt(a')."""
+    next VE sample, x' = (sqrt(a') x0 + sqrt(1 - a' - var) eps + delta_k + xi) / sqrt(a').
+    CFG++: x0 the guided prediction, x0_u the unconditional one, and eps = (x - x0_u) / sigma instead."""
     a, a_next = 1 / (1 + sigma**2), 1 / (1 + sigma_next**2)
-    eps = (x - x0) / sigma
+    eps = (x - (x0 if x0_u is None else x0_u)) / sigma
     var = eta**2 * (1 - a_next) / (1 - a) * (1 - a / a_next)
     mean_vp = math.sqrt(a_next) * x0 + math.sqrt(1 - a_next - var) * eps
     return var, lambda offset_and_noise: (mean_vp + offset_and_noise) / math.sqrt(a_next)
 
 
-def rfim(x, x0, tau, tau_next, eta):
+def rfim(x, x0, tau, tau_next, eta, x0_u=None):
     """RFIM (Section 4, from Eq. 18): (var, finish) with var = (eta tau')^2 and
-    finish(delta_k + xi) = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau."""
-    eps = (x - (1 - tau) * x0) / tau
+    finish(delta_k + xi) = (1 - tau') x0 + sqrt(tau'^2 - var) eps + delta_k + xi,  eps = (x - (1 - tau) x0) / tau.
+    CFG++: x0 the guided prediction, x0_u the unconditional one, and eps = (x - (1 - tau) x0_u) / tau instead."""
+    eps = (x - (1 - tau) * (x0 if x0_u is None else x0_u)) / tau
     var = (eta * tau_next) ** 2
     mean = (1 - tau_next) * x0 + math.sqrt(tau_next**2 - var) * eps
     return var, lambda offset_and_noise: mean + offset_and_noise
@@ -54,10 +56,11 @@ def offset_and_noise(z, k, var, scale, mix, covariance):
     return torch.stack(rows)
 
 
-def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, covariance):
+def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, covariance, x0_u=None):
     """One DDIM-GMM (flow: RFIM-GMM) step, Eq. 7: x' = DDIM's mean + delta_k + xi, k ~ Categorical(pi), on flattened
-    (B, D) samples; z may be None when the step's variance is 0 (only the offsets remain)."""
-    var, finish = (rfim if flow else ddim)(x, x0, level, level_next, eta)
+    (B, D) samples; z may be None when the step's variance is 0 (only the offsets remain). x0_u: CFG++'s
+    unconditional prediction (the mean's eps from it, x0 the guided one), or None."""
+    var, finish = (rfim if flow else ddim)(x, x0, level, level_next, eta, x0_u)
     if z is None:
         if var != 0:
             raise ValueError(f"z may be None only where the step adds no noise, but var = {var}")

@@ -115,10 +115,12 @@ def to_device(items, device):
 
 
 def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm=None,
-                  match=None, noise_scale=1.0):
+                  match=None, noise_scale=1.0, cfg_pp=False):
     """The loop of every sampler. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel)
     or the mixture's options; match is None, or the matched-noise control's `match` (control.py), which draws the
-    mixture as the GMM sampler would but steps with the Gaussian kernel at the variance that mixture sets.
+    mixture as the GMM sampler would but steps with the Gaussian kernel at the variance that mixture sets; cfg_pp
+    takes each step's noise direction from the unconditional prediction (the model then returns (denoised,
+    uncond_denoised), see guided_pair).
     Everything is validated before the first model call, the options against the latent's size."""
     check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
@@ -126,7 +128,8 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
     dtype = compute_dtype(x)
     batch, n_dims = x.shape[0], x[0].numel()
     eta = OPTION["eta"].check(eta)
-    gmm = None if gmm is None else check_options(n_dims, eta=eta, **gmm)
+    cfg_pp = OPTION["cfg_pp"].check(cfg_pp)
+    gmm = None if gmm is None else check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
     match = None if match is None else MATCH.check(match)
     noise_scale = NOISE_SCALE.check(noise_scale)
     levels = sigmas_to_floats(sigmas, flow=flow)
@@ -149,8 +152,11 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
 
     s_in = x.new_ones([batch])
     for i in trange(len(levels) - 1, disable=disable):
-        denoised = model(x, sigmas[i] * s_in, **extra_args)
-        watch.see(i, denoised, x)
+        if cfg_pp:
+            denoised, uncond = guided_pair(model(x, sigmas[i] * s_in, **extra_args), i, x)
+        else:
+            denoised, uncond = model(x, sigmas[i] * s_in, **extra_args), None
+        watch.see(i, denoised, x, uncond)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
         step = steps[i]
@@ -158,85 +164,112 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
+        uncond = None if uncond is None else flat(uncond)  # CFG++: the mean's noise direction from it
         if match is not None:
             # The matched-noise control: DDIM / RFIM at the variance the step's mixture sets.
             mix, scale, _, coefficients = source.at(i)
             step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, gmm.covariance,
                                                                   n_dims, match))
             z = noise(i) if step.var > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z)
+            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
         elif source is not None:
             # DDIM-GMM / RFIM-GMM (Eq. 7). z before the step's mixture: without a seed both come from torch's global
             # generator.
             z = noise(i) if eta > 0 else None
             mix, scale, k, coefficients = source.at(i)
-            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, gmm.covariance)
+            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, gmm.covariance,
+                              uncond)
         else:
             # DDIM (Eq. 6) / RFIM.
             z = noise(i) if eta > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z)
+            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
         x = x_next.reshape(x.shape).to(x.dtype)
     watch.finish()
     return x
 
 
+def guided_pair(output, i, x):
+    """CFG++'s model output at step i: (denoised, uncond_denoised), the guided and the unconditional x0 predictions,
+    each in x's shape; a ValueError saying what the model must return otherwise."""
+    if not (isinstance(output, (tuple, list)) and len(output) == 2
+            and all(isinstance(t, torch.Tensor) for t in output)):
+        got = type(output).__name__ if not isinstance(output, torch.Tensor) else "a single tensor"
+        raise ValueError(f"cfg_pp=True needs a model that returns the pair (denoised, uncond_denoised), the guided "
+                         f"and the unconditional x0 predictions, but it returned {got} at step {i + 1} (see "
+                         f"docs/method.md, CFG++; in ComfyUI the node installs this itself)")
+    denoised, uncond = output
+    if uncond.shape != x.shape:
+        raise ValueError(f"cfg_pp=True: the model's uncond_denoised must have x's shape {tuple(x.shape)}, got "
+                         f"{tuple(uncond.shape)} at step {i + 1}")
+    return denoised, uncond
+
+
 @torch.no_grad()
 @with_options(*OPTIONS)
-def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, **gmm):
+def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, **gmm):
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
     noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded like ComfyUI's from `seed`, else
         extra_args["seed"] (ComfyUI puts it there), else torch's global generator. The GMM's own draws use a separate
         CPU generator derived from the same seed, so the mixture is the same on every device.
     seed: an integer, for scripts whose model does not take a `seed` keyword from extra_args.
+    cfg_pp: CFG++. The model must then return the pair (denoised, uncond_denoised), the guided and the unconditional
+        x0 predictions (a k-diffusion script's CFG wrapper returns both; ComfyUI's node captures the unconditional one
+        with a post-CFG function). The callback still gets the guided one.
 
     Raises ValueError naming the parameter for any bad argument (a latent with NaN or Inf, an empty batch, a seed
     that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
     if the model returns NaN or Inf.
     """
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
 @with_options(*OPTIONS, NOISE_SCALE, flow=True)
-def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, noise_scale, **gmm):
+def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale,
+                    **gmm):
     """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); arguments as sample_ddim_gmm.
 
     eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
     """
     return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
-                         noise_scale=noise_scale)
+                         noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
-@with_options(OPTION["eta"])
-def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta):
-    """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta)."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta)
+@with_options(OPTION["eta"], OPTION["cfg_pp"])
+def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp):
+    """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta), and with
+    cfg_pp ComfyUI's sample_euler_ancestral_cfg_pp(eta) (model contract as sample_ddim_gmm's)."""
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
-@with_options(OPTION["eta"], NOISE_SCALE, flow=True)
-def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, noise_scale):
+@with_options(OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE, flow=True)
+def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale):
     """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
     return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                         noise_scale=noise_scale)
+                         noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
 @with_options(*OPTIONS, MATCH)
-def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, match, **gmm):
+def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, match,
+                        **gmm):
     """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
     Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
     variance (match="total"); see control.py. A diagnostic: run it next to DDIM-GMM at the same s and seed."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match)
+    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
+                         cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
 @with_options(*OPTIONS, MATCH, NOISE_SCALE, flow=True)
-def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, match, noise_scale,
-                        **gmm):
+def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, match,
+                        noise_scale, **gmm):
     """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
     plus isotropic Gaussian noise of the mixture's strength; arguments as sample_ddim_control."""
     return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
-                         noise_scale)
+                         noise_scale, cfg_pp=cfg_pp)

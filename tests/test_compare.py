@@ -69,3 +69,17 @@ def test_bench_compare_runs_end_to_end(tmp_path, monkeypatch, capsys):
     merged = main(argv + ["--cached-only", "--include", other])
     sources = {r["sampler"]: r["source"] for r in merged if (r["setting"], r["cfg"], r["nfe"]) == ("ddpm", 2.5, 3)}
     assert sources["dpmpp_2m"] == f"from {other}" and sources["euler"] == "k-diffusion"
+
+
+def test_bench_compare_runs_the_cfg_pp_rows_where_there_is_guidance(tmp_path, monkeypatch):
+    from ddim_gmm.cli import main
+
+    monkeypatch.delenv("COMFYUI_PATH", raising=False)
+    gmm, control = "DDIM-GMM-ORTHO-VUB* eta 1 s 1 CFG++", "DDIM-CONTROL of ORTHO-VUB* eta 1 s 1 CFG++"
+    rows = main(["bench", "compare", "--out", str(tmp_path / "cfg_pp"), "--settings", "ddpm", "--nfe", "3", "--cfg",
+                 "0,1", "--gmm", "", "--gmm-cfg-pp", "ORTHO-VUB*:1:1", "--peers", f"{gmm},{control}", "--seeds", "2",
+                 "--n-samples", "12", "--threads", "1"])
+    cells = {(r["cfg"], r["sampler"]): r for r in rows}
+    # Not at cfg 0 (no guidance: CFG++ is the plain row); at cfg 1 the row and its CFG++ control, paired.
+    assert set(cells) == {(1.0, gmm), (1.0, control)}
+    assert cells[1.0, gmm]["cfg_pp"] and "verdict_vs_control" in cells[1.0, gmm]

@@ -105,6 +105,13 @@ def test_cfg_combination_and_flow_x0():
         assert torch.allclose(guided, uncond + 2.5 * (cond - uncond), atol=1e-5)
         assert torch.allclose(denoisers.CFGDenoiser(base, 0.0)(x, sigma, y=y), uncond, atol=1e-5)
         assert torch.allclose(denoisers.CFGDenoiser(base, 1.0)(x, sigma, y=y), cond, atol=1e-6)
+        # CFG++'s pair (bench compare's cfg_pp rows): the guided and the unconditional x0, at scale 1 too.
+        for scale in (2.5, 1.0):
+            pair = denoisers.CFGDenoiser(base, scale)(x, sigma, y=y, with_uncond=True)
+            assert torch.allclose(pair[0], uncond + scale * (cond - uncond), atol=1e-5)
+            assert torch.allclose(pair[1], uncond, atol=1e-5)
+        assert all(torch.allclose(t, uncond, atol=1e-5) for t in denoisers.CFGDenoiser(base, 2.5)(x, sigma,
+                                                                                                 with_uncond=True))
     with pytest.raises(ValueError, match="cfg scale"):
         denoisers.CFGDenoiser(base, -1.0)
 

@@ -9,18 +9,20 @@ import torch
 
 import ddim_gmm
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS, SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes import options as node_options
 from ddim_gmm.nodes import sampler_node
-from ddim_gmm.nodes.dropdown import dropdown_sampler_function
-from ddim_gmm.sampling import COVARIANCES, OFFSET_SCHEDULES, OFFSETS, PRESETS, VARIANTS, GmmOptions, preset_options
+from ddim_gmm.nodes.dropdown import DROPDOWN_OPTIONS, dropdown_sampler_function
+from ddim_gmm.sampling import (COVARIANCES, OFFSET_SCHEDULES, OFFSETS, PRESETS, VARIANTS, GmmOptions, preset_options,
+                               sample_ddim_gmm)
 
-REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+WIDGET_INPUTS = widget_inputs()  # required, then the optional LATER widgets
 THREADS_AT_COLLECTION = torch.get_num_threads()  # collection precedes every test, the host tests included
 OPTION_NAMES = [f for f in GmmOptions.__dataclass_fields__]
 
 
 def widget_defaults():
-    return {name: spec[1]["default"] for name, spec in REQUIRED.items()}
+    return {name: spec[1]["default"] for name, spec in WIDGET_INPUTS.items()}
 
 
 def sampler_widgets(**overrides):
@@ -75,7 +77,7 @@ def test_the_node_moves_to_the_category_of_the_hosts_ksampler_select(host_catego
 
 def test_get_sampler_takes_exactly_the_widgets():
     # ComfyUI calls FUNCTION with the widgets as keywords: a missing or an unknown one is an error naming them all.
-    assert set(OPTION_NAMES) <= set(REQUIRED), "every kernel option has a widget"
+    assert set(OPTION_NAMES) <= set(WIDGET_INPUTS), "every kernel option has a widget"
     widgets = sampler_widgets()
     widgets.pop("kernel")
     for wrong in ({k: v for k, v in widgets.items() if k != "s"}, {**widgets, "sigma": 1.0}):
@@ -83,9 +85,9 @@ def test_get_sampler_takes_exactly_the_widgets():
             node_options.options_from_widgets(**wrong)
 
 
-@pytest.mark.parametrize("name", list(REQUIRED))
+@pytest.mark.parametrize("name", list(WIDGET_INPUTS))
 def test_widget_has_tooltip_and_default_in_range(name):
-    kind, spec = REQUIRED[name]
+    kind, spec = WIDGET_INPUTS[name]
     assert len(spec["tooltip"]) > 40
     default = spec["default"]
     if not isinstance(kind, str):
@@ -101,17 +103,17 @@ def test_widget_has_tooltip_and_default_in_range(name):
 
 
 def test_widget_ranges_agree_with_the_kernel():
-    assert (REQUIRED["eta"][1]["min"], REQUIRED["eta"][1]["max"]) == (0.0, 1.0)
-    assert REQUIRED["s"][1]["min"] == 0.0 and REQUIRED["n_components"][1]["min"] == 1
-    fraction = REQUIRED["offset_variance_fraction"][1]
+    assert (WIDGET_INPUTS["eta"][1]["min"], WIDGET_INPUTS["eta"][1]["max"]) == (0.0, 1.0)
+    assert WIDGET_INPUTS["s"][1]["min"] == 0.0 and WIDGET_INPUTS["n_components"][1]["min"] == 1
+    fraction = WIDGET_INPUTS["offset_variance_fraction"][1]
     assert (fraction["min"], fraction["max"]) == (0.0, 1.0)
     # Both ends of every range pass the kernel's own validation.
     for name in ("eta", "s", "n_components", "offset_variance_fraction"):
         for end in ("min", "max"):
-            options_for(**{name: REQUIRED[name][1][end]})
-    assert set(REQUIRED["offsets"][0]) == set(OFFSETS)
-    assert set(REQUIRED["covariance"][0]) == set(COVARIANCES)
-    assert set(REQUIRED["offset_schedule"][0]) == set(OFFSET_SCHEDULES)
+            options_for(**{name: WIDGET_INPUTS[name][1][end]})
+    assert set(WIDGET_INPUTS["offsets"][0]) == set(OFFSETS)
+    assert set(WIDGET_INPUTS["covariance"][0]) == set(COVARIANCES)
+    assert set(WIDGET_INPUTS["offset_schedule"][0]) == set(OFFSET_SCHEDULES)
 
 
 def test_default_widgets_equal_the_default_preset():
@@ -122,9 +124,9 @@ def test_default_widgets_equal_the_default_preset():
 
 
 def test_every_variant_is_a_selectable_preset():
-    assert set(REQUIRED["preset"][0]) == {"custom", node_options.CONTROL} | set(VARIANTS)
+    assert set(WIDGET_INPUTS["preset"][0]) == {"custom", node_options.CONTROL} | set(VARIANTS)
     families = {name.split("-", 2)[0] + "-GMM" for name in PRESETS}
-    assert families == {"DDIM-GMM", "RFIM-GMM"} and set(REQUIRED["kernel"][0]) == {"auto"} | families
+    assert families == {"DDIM-GMM", "RFIM-GMM"} and set(WIDGET_INPUTS["kernel"][0]) == {"auto"} | families
 
 
 @pytest.mark.parametrize("preset", list(VARIANTS))
@@ -151,7 +153,7 @@ def test_control_preset_runs_the_default_preset_s_mixture():
 
 def test_custom_preset_takes_every_widget():
     widgets = dict(eta=0.7, s=3.0, n_components=3, offsets="rand", covariance="diag", share_offsets=False,
-                   priors="random", offset_schedule="noise_matched", offset_variance_fraction=0.8)
+                   priors="random", offset_schedule="noise_matched", offset_variance_fraction=0.8, cfg_pp=True)
     assert options_for(preset="custom", **widgets) == widgets
 
 
@@ -289,7 +291,11 @@ def test_without_comfy_nothing_is_a_flow_model(monkeypatch):
 
 def test_dropdown_table_covers_every_variant_once():
     # ... and not the control: a diagnostic belongs next to the mixture in a workflow, not in KSampler's list.
-    assert sorted(DROPDOWN_SAMPLERS.values()) == sorted(VARIANTS)
+    plain = {name: preset for name, preset in DROPDOWN_SAMPLERS.items() if name not in DROPDOWN_OPTIONS}
+    assert sorted(plain.values()) == sorted(VARIANTS)
+    # ddim_gmm_cfg_pp: the default preset with CFG++, named like ComfyUI's *_cfg_pp samplers.
+    assert DROPDOWN_OPTIONS == {"ddim_gmm_cfg_pp": {"cfg_pp": True}}
+    assert DROPDOWN_SAMPLERS["ddim_gmm_cfg_pp"] == node_options.DEFAULT_PRESET
     assert node_options.CONTROL not in DROPDOWN_SAMPLERS.values()
     assert all(name == name.lower() and name.startswith("ddim_gmm") for name in DROPDOWN_SAMPLERS)
     assert "ddim_gmm" in DROPDOWN_SAMPLERS
@@ -302,7 +308,7 @@ def test_dropdown_function_runs_its_preset_with_kernel_defaults(name, recorded_k
     assert function.__name__ == f"sample_{name}"
     function(None, torch.zeros(1, 4), torch.tensor([1.0, 0.0]), kernel="DDIM-GMM")
     (call,) = ddim.calls
-    for option, value in preset_options(DROPDOWN_SAMPLERS[name]).items():
+    for option, value in {**preset_options(DROPDOWN_SAMPLERS[name]), **DROPDOWN_OPTIONS.get(name, {})}.items():
         assert call[option] == value
     assert "eta" not in call and "s" not in call  # the kernel's documented defaults apply
 
@@ -314,8 +320,10 @@ def test_dropdown_functions_sample_a_real_model_end_to_end():
 
     x = torch.randn(2, 4, 8, 8, generator=torch.Generator().manual_seed(0)) * 14.6
     sigmas = torch.linspace(14.6, 0.0, 6)
+    # (ddim_gmm_cfg_pp needs ComfyUI's CFG: test_cfg_pp_captures_the_unconditional_prediction_of_comfyuis_cfg)
     outs = [dropdown_sampler_function(name)(model, x, sigmas, extra_args={"seed": 5}, disable=True,
-                                            kernel="DDIM-GMM") for name in DROPDOWN_SAMPLERS]
+                                            kernel="DDIM-GMM") for name in DROPDOWN_SAMPLERS
+            if name not in DROPDOWN_OPTIONS]
     again = dropdown_sampler_function("ddim_gmm")(model, x, sigmas, extra_args={"seed": 5}, disable=True,
                                                   kernel="DDIM-GMM")
     assert all(out.shape == x.shape and out.isfinite().all() for out in outs)
@@ -332,3 +340,73 @@ def test_no_comfyui_state_leaks_into_the_rest_of_the_session():
                                                             "folder_paths", "utils", "comfy_execution")]
     assert leaked == [] and not any(p.rstrip("/").endswith("comfy") for p in sys.path)
     assert torch.get_num_threads() == THREADS_AT_COLLECTION
+
+
+class FakeComfyCFG:
+    """Plays ComfyUI's CFG model for CFG++: cfg_function's post-CFG calls (comfy/samplers.py), with the unconditional
+    pass skipped at CFG 1 unless disable_cfg1_optimization, and uncond_denoised all zeros without a negative (what
+    ComfyUI's calc_cond_batch gives BasicGuider's missing uncond)."""
+
+    def __init__(self, cfg=2.0, negative=True):
+        self.cfg, self.negative, self.calls = cfg, negative, []
+
+    def __call__(self, x, sigma, model_options=None, seed=None):
+        model_options = model_options or {}
+        self.calls.append(model_options)
+        s = sigma.reshape(-1, *[1] * (x.ndim - 1))
+        cond, uncond = x / (1 + s**2), 0.5 * x / (1 + s**2)
+        skip_uncond = self.cfg == 1 and not model_options.get("disable_cfg1_optimization", False)
+        uncond = torch.zeros_like(x) if skip_uncond or not self.negative else uncond
+        denoised = uncond + (cond - uncond) * self.cfg
+        for fn in model_options.get("sampler_post_cfg_function", []):
+            denoised = fn({"denoised": denoised, "uncond_denoised": uncond, "cond_denoised": cond,
+                           "uncond": [] if self.negative else None, "cond_scale": self.cfg, "sigma": sigma,
+                           "input": x, "model_options": model_options})
+        return denoised
+
+
+def test_cfg_pp_captures_the_unconditional_prediction_of_comfyuis_cfg(caplog):
+    x = torch.randn(2, 4, 4, 4, generator=torch.Generator().manual_seed(0)) * 14.6
+    sigmas = torch.linspace(14.6, 0.0, 5)
+    model, extra_args = FakeComfyCFG(), {"seed": 5, "model_options": {"keep": 1}}
+    out = dropdown_sampler_function("ddim_gmm_cfg_pp")(model, x, sigmas, extra_args=extra_args, disable=True,
+                                                       kernel="DDIM-GMM")
+    # ComfyUI's way: a post-CFG function on a copy of model_options, CFG 1's skipped uncond pass turned off.
+    assert extra_args == {"seed": 5, "model_options": {"keep": 1}}
+    assert all(o["keep"] == 1 and o["disable_cfg1_optimization"] and len(o["sampler_post_cfg_function"]) == 1
+               for o in model.calls) and len(model.calls) == 4
+
+    # The same run through the library with the model returning the pair itself.
+    def pair(x, sigma, **kwargs):
+        s = sigma.reshape(-1, 1, 1, 1)
+        cond, uncond = x / (1 + s**2), 0.5 * x / (1 + s**2)
+        return uncond + (cond - uncond) * 2.0, uncond
+
+    want = sample_ddim_gmm(pair, x, sigmas, seed=5, disable=True, cfg_pp=True)
+    torch.testing.assert_close(out, want, rtol=0, atol=0)
+    plain = dropdown_sampler_function("ddim_gmm")(FakeComfyCFG(), x, sigmas, extra_args={"seed": 5}, disable=True,
+                                                  kernel="DDIM-GMM")
+    assert not torch.allclose(out, plain)
+    # Without a negative (BasicGuider) ComfyUI hands over zeros, as to its own CFG++ samplers: used, and said.
+    with caplog.at_level("WARNING"):
+        basic = dropdown_sampler_function("ddim_gmm_cfg_pp")(FakeComfyCFG(cfg=1.0, negative=False), x, sigmas,
+                                                             extra_args={"seed": 5}, disable=True, kernel="DDIM-GMM")
+    zeros = sample_ddim_gmm(lambda x, sigma, **kw: (x / (1 + sigma.reshape(-1, 1, 1, 1) ** 2), torch.zeros_like(x)),
+                            x, sigmas, seed=5, disable=True, cfg_pp=True)
+    torch.testing.assert_close(basic, zeros, rtol=0, atol=0)
+    assert sum("zero unconditional prediction" in r.message for r in caplog.records) == 1
+
+
+def test_cfg_pp_without_comfyuis_cfg_is_a_readable_error():
+    with pytest.raises(ValueError, match="ComfyUI's CFG did not run"):
+        dropdown_sampler_function("ddim_gmm_cfg_pp")(lambda x, sigma, **kw: x, torch.zeros(1, 16),
+                                                     torch.tensor([1.0, 0.0]), disable=True, kernel="DDIM-GMM")
+
+
+def test_old_api_prompts_without_the_cfg_pp_widget_get_it_off():
+    widgets = sampler_widgets()
+    widgets.pop("kernel")
+    widgets.pop("cfg_pp")
+    assert options_for()["cfg_pp"] is False and node_options.options_from_widgets(**widgets) == options_for()
+    with pytest.raises(ValueError, match="cfg_pp must be True or False"):
+        options_for(cfg_pp="on")

@@ -9,11 +9,12 @@ import torch
 
 from _toys import shrink_model
 from ddim_gmm.nodes import SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes.options import CONTROL, CUSTOM, DDIM_GMM, PRESET_CHOICES, options_from_widgets, sample_gmm
 from ddim_gmm.nodes.visibility import TABLE_KEY, visibility_table, widgets_without_effect
 from ddim_gmm.sampling import OFFSET_SCHEDULES
 
-REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+WIDGET_INPUTS = widget_inputs()  # required, then the optional LATER widgets
 CHOOSERS = ("preset", "offset_schedule")  # they decide what is hidden
 # eta > 0 so covariance and the noise-matched schedule can act at all (their tooltips say so).
 BASE = dict(eta=0.5, s=1.0, n_components=4, offsets="ortho", covariance="vub", share_offsets=True, priors="uniform",
@@ -61,15 +62,16 @@ def test_never_hidden_the_choosers_and_kernel():
 
 
 def test_the_table_travels_with_the_node_definition():
-    table = REQUIRED["preset"][1][TABLE_KEY]
+    table = WIDGET_INPUTS["preset"][1][TABLE_KEY]
     assert table == visibility_table()
-    assert set(table) == set(REQUIRED["preset"][0]) and all(set(row) == set(OFFSET_SCHEDULES) for row in table.values())
+    assert set(table) == set(WIDGET_INPUTS["preset"][0])
+    assert all(set(row) == set(OFFSET_SCHEDULES) for row in table.values())
     # Only widget names of the node, so the extension cannot hide something that does not exist.
-    assert {name for row in table.values() for names in row.values() for name in names} < set(REQUIRED)
+    assert {name for row in table.values() for names in row.values() for name in names} < set(WIDGET_INPUTS)
 
 
 def test_tooltips_say_when_a_widget_applies():
-    tooltip = {name: spec[1]["tooltip"] for name, spec in REQUIRED.items()}
+    tooltip = {name: spec[1]["tooltip"] for name, spec in WIDGET_INPUTS.items()}
     for name in ("offsets", "covariance", "share_offsets", "offset_schedule"):
         assert "Used only when preset is 'custom'" in tooltip[name]
     for name in ("covariance", "offset_variance_fraction"):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ddim_gmm.nodes import DROPDOWN_SAMPLERS, SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes.options import options_from_widgets
 
 WORKFLOWS_DIR = Path(__file__).resolve().parents[1] / "workflows"
@@ -76,7 +77,7 @@ def test_ui_and_api_hold_the_same_nodes(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_our_widgets_are_in_input_types_order_and_valid(name):
-    widget_order = list(SamplerDDIMGMM.INPUT_TYPES()["required"])
+    widget_order = list(widget_inputs())
     ui, api = read(name, api=False), read(name, api=True)
     for node in ui["nodes"]:
         if node["type"] == "SamplerDDIMGMM":
@@ -119,3 +120,27 @@ def test_ab_comparison_runs_four_samplers_on_one_prompt_seed_and_sigmas_in_title
         k: v for k, v in gmm.items() if k != "preset"}
     assert samplers[3]["class_type"] == "KSamplerSelect" and samplers[3]["inputs"]["sampler_name"] not in (
         "euler", *DROPDOWN_SAMPLERS)
+
+
+def test_the_cfg_pp_ab_runs_its_three_slots_on_one_prompt_seed_and_sigmas_at_a_cfg_pp_scale():
+    # The CFG++ twin of the SD1.5 A/B (issue 20): euler_ancestral_cfg_pp, DDIM-GMM CFG++ and its CFG++ control.
+    prompt = read("sd15_ab_comparison_cfg_pp", api=True)
+    (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
+    decode = prompt[save["inputs"]["images"][0]]
+    runs = [prompt[node_id] for node_id in batch_order(prompt, decode["inputs"]["samples"][0])]
+    assert [run["_meta"]["title"].split(":")[0] for run in runs] == ["1", "2", "3"]
+    assert save["_meta"]["title"] == "Batch in order: " + " | ".join(run["_meta"]["title"] for run in runs)
+    shared = [{key: value for key, value in run["inputs"].items() if key != "sampler"} for run in runs]
+    assert all(inputs == shared[0] for inputs in shared) and shared[0]["cfg"] <= 1.5
+    samplers = [prompt[run["inputs"]["sampler"][0]] for run in runs]
+    assert samplers[0]["inputs"] == {"sampler_name": "euler_ancestral_cfg_pp"}
+    gmm, control = samplers[1]["inputs"], samplers[2]["inputs"]
+    assert gmm["preset"] == widget_inputs()["preset"][1]["default"] and gmm["cfg_pp"] and gmm["eta"] == 1.0
+    assert control["preset"].startswith("CONTROL") and {k: v for k, v in control.items() if k != "preset"} == {
+        k: v for k, v in gmm.items() if k != "preset"}
+    # The same prompt, seed, scheduler and steps as the plain SD1.5 A/B.
+    plain = read("sd15_ab_comparison", api=True)
+    texts = sorted(n["inputs"]["text"] for n in prompt.values() if n["class_type"] == "CLIPTextEncode")
+    assert texts == sorted(n["inputs"]["text"] for n in plain.values() if n["class_type"] == "CLIPTextEncode")
+    (scheduler,) = [n["inputs"] for n in prompt.values() if n["class_type"] == "BasicScheduler"]
+    assert scheduler == [n["inputs"] for n in plain.values() if n["class_type"] == "BasicScheduler"][0]

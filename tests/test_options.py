@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ddim_gmm.nodes import SamplerDDIMGMM
+from ddim_gmm.nodes.sampler_node import widget_inputs
 from ddim_gmm.nodes import options as node_options
 from ddim_gmm.nodes import tables
 from ddim_gmm.sampling import (OPTIONS, VARIANTS, GmmOptions, check_options, sample_ddim, sample_ddim_control,
@@ -18,13 +19,14 @@ from ddim_gmm.sampling.options import NOISE_SCALE, OPTION
 from test_nodes_workflows import GENERATOR
 
 ROOT = Path(__file__).resolve().parents[1]
-REQUIRED = SamplerDDIMGMM.INPUT_TYPES()["required"]
+WIDGET_INPUTS = widget_inputs()  # required, then the optional LATER widgets
 LEADING = ["model", "x", "sigmas", "extra_args", "callback", "disable"]
 TRAILING = ["noise_sampler", "seed"]
 # sampler -> (its options, flow)
 SAMPLERS = {
     sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS + (NOISE_SCALE,), True),
-    sample_ddim: ((OPTION["eta"],), False), sample_rfim: ((OPTION["eta"], NOISE_SCALE), True),
+    sample_ddim: ((OPTION["eta"], OPTION["cfg_pp"]), False),
+    sample_rfim: ((OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE), True),
     sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH, NOISE_SCALE), True),
 }
 # The files whose marked regions hold generated tables, and the table each must hold.
@@ -42,7 +44,7 @@ def test_every_sampler_signature_holds_its_options_at_their_defaults(sampler):
 
 
 def test_the_eta_defaults_differ_as_declared():
-    assert (OPTION["eta"].default, OPTION["eta"].flow_default, REQUIRED["eta"][1]["default"]) == (1.0, 0.0, 0.0)
+    assert (OPTION["eta"].default, OPTION["eta"].flow_default, WIDGET_INPUTS["eta"][1]["default"]) == (1.0, 0.0, 0.0)
 
 
 def test_gmm_options_are_the_declared_options_at_their_defaults():
@@ -77,7 +79,7 @@ def test_check_options_refuses_an_out_of_range_value_naming_the_option_and_its_r
 
 @pytest.mark.parametrize("option", node_options.WIDGETS, ids=lambda o: o.name)
 def test_every_declared_widget_is_in_input_types_as_declared(option):
-    kind, spec = REQUIRED[option.name]
+    kind, spec = WIDGET_INPUTS[option.name]
     assert spec["default"] == option.widget.get("default", option.default)
     assert spec["tooltip"].startswith(option.tooltip) and len(option.tooltip) > 40
     assert ("any other preset fixes it" in spec["tooltip"]) == option.preset_fixed
@@ -91,8 +93,15 @@ def test_every_declared_widget_is_in_input_types_as_declared(option):
 
 
 def test_input_types_hold_the_declared_widgets_in_order():
-    assert list(REQUIRED) == [o.name for o in node_options.WIDGETS]
-    assert node_options.WIDGETS[1:-1] == OPTIONS
+    assert list(WIDGET_INPUTS) == [o.name for o in node_options.WIDGETS]
+    # The widgets of the shipped node keep their order; those added later (cfg_pp) follow kernel, as optional
+    # inputs, so saved workflows keep their widget positions and old API prompts still validate.
+    later = node_options.LATER
+    assert [o.name for o in later] == ["cfg_pp"]
+    assert node_options.WIDGETS == (node_options.PRESET, *[o for o in OPTIONS if o not in later], node_options.KERNEL,
+                                    *later)
+    inputs = SamplerDDIMGMM.INPUT_TYPES()
+    assert list(inputs["optional"]) == [o.name for o in later] and not set(inputs["required"]) & set(later)
 
 
 def test_the_presets_fix_exactly_the_options_declared_preset_fixed():
@@ -100,7 +109,7 @@ def test_the_presets_fix_exactly_the_options_declared_preset_fixed():
 
 
 def test_the_workflows_widgets_are_the_declared_widgets_at_their_defaults():
-    assert GENERATOR.gmm_widgets() == [(name, spec[1]["default"]) for name, spec in REQUIRED.items()]
+    assert GENERATOR.gmm_widgets() == [(name, spec[1]["default"]) for name, spec in WIDGET_INPUTS.items()]
     assert dict(GENERATOR.gmm_widgets(eta=0.5))["eta"] == 0.5
     with pytest.raises(ValueError, match="no widget sigma"):
         GENERATOR.gmm_widgets(sigma=1.0)

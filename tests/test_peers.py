@@ -86,3 +86,26 @@ def test_bad_kind_and_extra_peers_without_comfyui(monkeypatch):
     lines = []
     assert load_extra_peers(lines.append) == []
     assert len(lines) == 1 and "COMFYUI_PATH is unset" in lines[0] and "left out" in lines[0]
+
+
+class CountingPair(Counting):
+    """A CFG denoiser stand-in: with_uncond gives (guided, unconditional), one call either way."""
+
+    def __call__(self, x, sigma, with_uncond=False, **kwargs):
+        guided = super().__call__(x, sigma)
+        return (guided, 0.7 * guided) if with_uncond else guided
+
+
+@pytest.mark.parametrize("peer", [gmm_peer("diffusion", "ORTHO-VUB*", 1.0, 1.0, 4, cfg_pp=True),
+                                  control_peer("diffusion", "ORTHO-VUB*", 1.0, 1.0, "offsets", 4, cfg_pp=True),
+                                  control_peer("diffusion", "ORTHO-VUB*", 1.0, 1.0, "total", 4, cfg_pp=True)],
+                         ids=lambda p: p.name)
+def test_cfg_pp_rows_ask_for_the_unconditional_prediction_at_one_nfe_per_step(peer):
+    assert peer.cfg_pp and peer.name.endswith(" CFG++")
+    x = torch.randn(3, 2, 4, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 14.6
+    model = CountingPair()
+    out = peer.call(model, x, DIFFUSION_SIGMAS, {"seed": 5}, 5)
+    assert model.calls == peer.nfe(len(DIFFUSION_SIGMAS) - 1) and out.isfinite().all()
+    plain = (gmm_peer if peer.control is None else control_peer)(
+        "diffusion", "ORTHO-VUB*", 1.0, 1.0, *(() if peer.control is None else (peer.control,)), 4)
+    assert not torch.allclose(out, plain.call(CountingPair(), x, DIFFUSION_SIGMAS, {"seed": 5}, 5))

@@ -19,7 +19,8 @@ def test_optimised_kernel_equals_the_reference(monkeypatch, name, eta):
     calls = []
     real = samplers_module.gmm_step
 
-    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance):
+    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
+        assert uncond is None
         inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance)
         out = real(x, x0, step, z, mix, scale, k, coefficients, covariance)
         calls.append((inputs, out.clone()))

@@ -9,7 +9,7 @@ bench/streams.py and the new digest is recorded here under the new version (prin
 import pytest
 import torch
 
-from ddim_gmm.bench.peers import control_peer, k_diffusion_peers, sampler_call
+from ddim_gmm.bench.peers import control_peer, gmm_peer, k_diffusion_peers, sampler_call
 from ddim_gmm.bench.streams import STREAM_VERSIONS, stream_version
 from ddim_gmm.sampling import VARIANTS
 
@@ -37,6 +37,10 @@ def all_runs():
         for match in ("offsets", "total"):
             peer = control_peer(kind, "ORTHO-VUB", 0.5, 1.0, match, n_components=4)
             runs.append((f"{base}-CONTROL-{match}", setting, peer.stream_version, peer.call))
+    # CFG++ (issue 20): bench compare's DDIM-GMM CFG++ row and its control (the same draws; the mean moves).
+    for peer in (gmm_peer("diffusion", "ORTHO-VUB*", 0.5, 1.0, n_components=4, cfg_pp=True),
+                 control_peer("diffusion", "ORTHO-VUB*", 0.5, 1.0, "offsets", n_components=4, cfg_pp=True)):
+        runs.append((peer.name, "ddpm", peer.stream_version, peer.call))
     for peer in k_diffusion_peers():
         runs.append((f"{peer.name} ({peer.kind})", "flow" if peer.kind == "flow" else "ddpm", peer.stream_version,
                      peer.call))
@@ -73,6 +77,11 @@ DIGESTS = {
     "DDIM-CONTROL-total": {1: [-0.4287, 0.04334, 0.03149, -0.11114, 0.51758, -0.89541, -0.84463, -0.35693]},
     "RFIM-CONTROL-offsets": {1: [-0.25044, 0.03472, 0.04399, -0.02271, 0.47774, -0.74805, -0.61375, -0.30895]},
     "RFIM-CONTROL-total": {1: [-0.24673, 0.04422, 0.05923, -0.02352, 0.47774, -0.74318, -0.61488, -0.31489]},
+    # CFG++ rows (bench.peers cfg_pp): the plain rows' draws, the mean from the unconditional prediction.
+    "DDIM-GMM-ORTHO-VUB* eta 0.5 s 1 CFG++": {1: [-0.35837, -0.17246, 0.01819, -0.34988, 0.47794, -1.08709, -0.70048,
+                                                  -0.54323]},
+    "DDIM-CONTROL of ORTHO-VUB* eta 0.5 s 1 CFG++": {1: [-0.47555, 0.03334, 0.00708, -0.11844, 0.51908, -0.92018,
+                                                         -0.88551, -0.34812]},
     "euler (diffusion)": {1: [-0.27795, 0.3714, 0.58801, -0.16658, 0.63458, -0.81464, -0.82249, -0.53394]},
     "euler_ancestral (diffusion)": {1: [0.15436, -0.2336, -0.27745, -0.12899, 0.47056, -0.70273, -0.28625, -0.12034]},
     "heun (diffusion)": {1: [-0.29055, 0.3533, 0.60222, -0.17942, 0.60907, -0.75436, -0.82116, -0.50258]},
@@ -87,9 +96,11 @@ DIGESTS = {
 }
 
 
-def toy_model(x, sigma, **kwargs):
-    """A deterministic, nonlinear stand-in denoiser (the stream, not the model, is under test)."""
-    return torch.tanh(x / (1 + sigma.view(-1, 1, 1, 1) ** 2) ** 0.5)
+def toy_model(x, sigma, with_uncond=False, **kwargs):
+    """A deterministic, nonlinear stand-in denoiser (the stream, not the model, is under test); with_uncond (the CFG++
+    rows, as bench compare's CFG denoiser): the pair (guided, unconditional)."""
+    guided = torch.tanh(x / (1 + sigma.view(-1, 1, 1, 1) ** 2) ** 0.5)
+    return (guided, 0.8 * guided) if with_uncond else guided
 
 
 def run_sampler(setting, call):

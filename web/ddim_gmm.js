@@ -1,6 +1,6 @@
 // Sampler DDIM-GMM / RFIM-GMM: show only the widgets that take effect under the chosen preset and offset schedule.
 //
-// The node keeps all eleven widgets, in the same order, and saves all their values (widgets_values and the API
+// The node keeps all twelve widgets, in the same order, and saves all their values (widgets_values and the API
 // prompt are unchanged, so every workflow file loads as before); a widget without effect is only hidden. Which
 // widgets those are comes from the server: nodes/visibility.py puts the table in the preset input's options.
 

@@ -185,12 +185,13 @@ def node_size(node):
 
 
 def gmm_widgets(**values):
-    """SamplerDDIMGMM's widgets in INPUT_TYPES order, each at the node's default unless given in `values`."""
-    required = NODES.SamplerDDIMGMM.INPUT_TYPES()["required"]
-    unknown = set(values) - set(required)
+    """SamplerDDIMGMM's widgets in INPUT_TYPES order (required, then optional), each at the node's default unless given
+    in `values`."""
+    inputs = NODES.sampler_node.widget_inputs()
+    unknown = set(values) - set(inputs)
     if unknown:
         raise ValueError(f"SamplerDDIMGMM has no widget {', '.join(sorted(unknown))}")
-    return [(name, values.get(name, spec[1]["default"])) for name, spec in required.items()]
+    return [(name, values.get(name, spec[1]["default"])) for name, spec in inputs.items()]
 
 
 def text_encoders(g, clip, positive, negative):
@@ -356,6 +357,38 @@ def sd3_ab_comparison():
                                   1024, "sgm_uniform", 4.5, "ddim_gmm_ab_sd3")
 
 
+# The CFG++ twin of the SD1.5 A/B (issue 20): the same prompt, seed and sigmas, at a CFG++ scale, three slots.
+# 1: ComfyUI's euler_ancestral_cfg_pp, which is DDIM-GMM CFG++ with the mixture off (s = 0) at eta 1; 2: the node's
+# default preset with CFG++ at eta 1 (what the ddim_gmm_cfg_pp dropdown name runs); 3: its matched-noise control with
+# CFG++. CFG++ guides at a smaller scale than plain CFG (ComfyUI's *_cfg_pp samplers: about 0.5 to 1.5).
+CFG_PP_SCALE = 1.0
+
+
+def cfg_pp_samplers(g):
+    """The three SAMPLER nodes of the CFG++ A/B, in batch order, each with the title of its slot."""
+    return [
+        g.add("KSamplerSelect", [("sampler_name", "euler_ancestral_cfg_pp")],
+              title="1: euler_ancestral_cfg_pp (= DDIM CFG++ at eta 1)", column=2),
+        g.add("SamplerDDIMGMM", gmm_widgets(eta=1.0, cfg_pp=True),
+              title="2: DDIM-GMM CFG++, default preset (ORTHO-VUB*, s 1, eta 1)", column=2),
+        g.add("SamplerDDIMGMM", gmm_widgets(preset=NODES.options.CONTROL, eta=1.0, cfg_pp=True),
+              title="3: CONTROL CFG++, DDIM + same-variance noise (s 1, eta 1)", column=2),
+    ]
+
+
+def sd15_ab_comparison_cfg_pp():
+    g = Graph()
+    ckpt, pos, neg, latent = txt2img_inputs(g, "v1-5-pruned-emaonly-fp16.safetensors", 512)
+    sigmas = g.add("BasicScheduler", [("scheduler", "karras"), ("steps", AB_STEPS), ("denoise", 1.0)],
+                   model=(ckpt, 0))
+    runs = [g.add("SamplerCustom", [("add_noise", True), ("noise_seed", 42), control(), ("cfg", CFG_PP_SCALE)],
+                  title=sampler["title"].split(" (")[0].split(",")[0], column=3, model=(ckpt, 0), positive=(pos, 0),
+                  negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0), latent_image=(latent, 0))
+            for sampler in cfg_pp_samplers(g)]
+    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_sd15_cfg_pp")
+    return g
+
+
 def flux_ab_comparison():
     g = Graph()
     ckpt, guider, noise = flux_inputs(g)
@@ -372,6 +405,7 @@ def flux_ab_comparison():
 
 WORKFLOWS = {
     "sd15_ab_comparison": sd15_ab_comparison,
+    "sd15_ab_comparison_cfg_pp": sd15_ab_comparison_cfg_pp,
     "sd3_ab_comparison": sd3_ab_comparison,
     "flux_ab_comparison": flux_ab_comparison,
     "sd15_txt2img_sampler_custom": sd15_txt2img_sampler_custom,

@@ -52,9 +52,14 @@ def latents(seed=0, scale=1.0):
     return torch.randn(LATENT_SHAPE, generator=torch.Generator().manual_seed(seed)) * scale
 
 
+def node_widgets(host):
+    """The node's widget inputs, required then optional (cfg_pp), as the frontend shows and stores them."""
+    inputs = host.node("SamplerDDIMGMM").INPUT_TYPES()
+    return {**inputs["required"], **inputs.get("optional", {})}
+
+
 def node_sampler(host, **widgets):
-    required = host.node("SamplerDDIMGMM").INPUT_TYPES()["required"]
-    defaults = {name: spec[1]["default"] for name, spec in required.items()}
+    defaults = {name: spec[1]["default"] for name, spec in node_widgets(host).items()}
     return host.node("SamplerDDIMGMM").get_sampler(**{**defaults, **widgets})[0]
 
 
@@ -261,6 +266,124 @@ def test_flow_offsets_off_at_eta_zero_equal_comfyuis_euler(host, flow_model):
     assert not torch.allclose(with_offsets, reference)
 
 
+# --- CFG++ (issue 20) ----------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def guided_model(model):
+    """The tiny model with its unconditional x0 prediction moved by a fixed pattern: the random UNet barely reads its
+    context, so on its own the cond and uncond predictions agree to 1e-7 and CFG++ could not be told from CFG."""
+    shift = torch.linspace(-1.0, 1.0, LATENT_SHAPE[-1])
+
+    def wrapper(apply_model, args):
+        out = apply_model(args["input"], args["timestep"], **args["c"])
+        chunks = out.chunk(len(args["cond_or_uncond"]))
+        return torch.cat([chunk + shift if kind == 1 else chunk for chunk, kind in zip(chunks, args["cond_or_uncond"])])
+
+    patched = model.clone()
+    patched.set_model_unet_function_wrapper(wrapper)
+    return patched
+
+
+@pytest.fixture(scope="module")
+def guided_flow_model(host, guided_model):
+    return host.node("ModelSamplingSD3").patch(guided_model, 3.0)[0]
+
+
+def assert_same_latents(out, reference):
+    # float32 rounding only: ComfyUI's alpha_s = sigma exp(-log sigma) is 1 to rounding on EPS models.
+    torch.testing.assert_close(out, reference, rtol=1e-5, atol=1e-5 * reference.abs().max().item())
+
+
+@pytest.mark.parametrize("eta", [1.0, 0.5])
+def test_cfg_pp_with_offsets_off_equals_comfyuis_euler_ancestral_cfg_pp(host, guided_model, eta):
+    reference = run_custom(host, guided_model, host.comfy.samplers.ksampler("euler_ancestral_cfg_pp", {"eta": eta}))
+    for sampler in (node_sampler(host, eta=eta, s=0.0, cfg_pp=True),
+                    node_sampler(host, eta=eta, preset="CONTROL (same-variance noise)", s=0.0, cfg_pp=True),
+                    # the dropdown name, its preset's s overridden as KSAMPLER's extra_options do
+                    host.comfy.samplers.ksampler("ddim_gmm_cfg_pp", {"eta": eta, "s": 0.0})):
+        assert_same_latents(run_custom(host, guided_model, sampler), reference)
+    # Not vacuous: CFG++ is not plain euler_ancestral, which cfg_pp off still is.
+    plain = run_custom(host, guided_model, host.comfy.samplers.ksampler("euler_ancestral", {"eta": eta}))
+    assert not torch.allclose(plain, reference, atol=1e-3)
+    assert_same_latents(run_custom(host, guided_model, node_sampler(host, eta=eta, s=0.0, cfg_pp=False)), plain)
+
+
+def test_cfg_pp_at_cfg_1_does_what_comfyuis_cfg_pp_samplers_do(host, guided_model):
+    # disable_cfg1_optimization: the unconditional pass runs at CFG 1 too, and its prediction sets the direction.
+    reference = run_custom(host, guided_model, host.comfy.samplers.ksampler("euler_ancestral_cfg_pp"), cfg=1.0)
+    ours = run_custom(host, guided_model, node_sampler(host, eta=1.0, s=0.0, cfg_pp=True), cfg=1.0)
+    assert_same_latents(ours, reference)
+    plain = run_custom(host, guided_model, host.comfy.samplers.ksampler("euler_ancestral"), cfg=1.0)
+    assert not torch.allclose(plain, reference, atol=1e-3)
+
+
+def test_ksampler_runs_the_cfg_pp_dropdown_name_with_the_mixture(host, guided_model):
+    positive, negative = host.conds()
+    latent = {"samples": torch.zeros(LATENT_SHAPE)}
+    (ours,) = host.node("KSampler").sample(guided_model, 42, STEPS, 1.0, "ddim_gmm_cfg_pp", "normal", positive,
+                                          negative, latent)
+    (plain,) = host.node("KSampler").sample(guided_model, 42, STEPS, 1.0, "ddim_gmm", "normal", positive, negative,
+                                           latent)
+    assert ours["samples"].isfinite().all() and not torch.allclose(ours["samples"], plain["samples"])
+    # The same as the node with the default preset and CFG++ on.
+    node = run_custom(host, guided_model, node_sampler(host, eta=1.0, cfg_pp=True), cfg=1.0)
+    assert_same_latents(ours["samples"], node)
+
+
+def test_cfg_pp_on_a_flow_model_runs_and_at_eta_0_equals_comfyuis_euler_cfg_pp(host, guided_flow_model,
+                                                                               kernel_calls):
+    sigmas = sigmas_for(host, guided_flow_model, "simple")
+    for sampler in (node_sampler(host, cfg_pp=True), node_sampler(host, eta=0.5, s=2.0, cfg_pp=True),
+                    host.comfy.samplers.ksampler("ddim_gmm_cfg_pp")):
+        assert run_custom(host, guided_flow_model, sampler, sigmas=sigmas).isfinite().all()
+    assert kernel_calls == ["sample_rfim_gmm"] * 3
+    # At eta = 0 ComfyUI's CFG++ on CONST is the flow Euler step with eps from the unconditional prediction, as ours;
+    # at eta > 0 its ancestral formula (VE ancestral step in the flow's x / (1 - tau) view) is not RFIM's.
+    reference = run_custom(host, guided_flow_model, host.comfy.samplers.ksampler("euler_cfg_pp"), sigmas=sigmas)
+    ours = run_custom(host, guided_flow_model, node_sampler(host, eta=0.0, s=0.0, cfg_pp=True), sigmas=sigmas)
+    assert_same_latents(ours, reference)
+    plain = run_custom(host, guided_flow_model, host.comfy.samplers.ksampler("euler"), sigmas=sigmas)
+    assert not torch.allclose(plain, reference, atol=1e-3)
+
+
+def run_basic_guider(host, any_model, sampler, sigmas):
+    positive, _ = host.conds()
+    guider = host.node("BasicGuider").get_guider(any_model, positive)[0]
+    noise = host.node("RandomNoise").get_noise(42)[0]
+    out, _ = host.node("SamplerCustomAdvanced").sample(noise, guider, sampler, sigmas,
+                                                       {"samples": torch.zeros(LATENT_SHAPE)})
+    return out["samples"]
+
+
+def test_cfg_pp_with_basicguider_does_what_comfyuis_cfg_pp_samplers_do(host, guided_model, guided_flow_model,
+                                                                        caplog):
+    # BasicGuider has no negative: ComfyUI's CFG hands the post-CFG functions an all-zero uncond_denoised (what
+    # calc_cond_batch gives a missing cond), and its own CFG++ samplers take the direction from those zeros. Ours too.
+    for any_model, scheduler, theirs, ours in (
+            (guided_model, "normal", "euler_ancestral_cfg_pp", dict(eta=1.0)),
+            (guided_flow_model, "simple", "euler_cfg_pp", dict(eta=0.0))):
+        sigmas = sigmas_for(host, any_model, scheduler)
+        reference = run_basic_guider(host, any_model, host.comfy.samplers.ksampler(theirs), sigmas)
+        with caplog.at_level("WARNING"):
+            out = run_basic_guider(host, any_model, node_sampler(host, s=0.0, cfg_pp=True, **ours), sigmas)
+        assert_same_latents(out, reference)
+        off = run_basic_guider(host, any_model, node_sampler(host, s=0.0, cfg_pp=False, **ours), sigmas)
+        assert not torch.allclose(off, out, atol=1e-3)  # so it is not the plain step: the help page says so
+    assert sum("zero unconditional prediction" in r.message for r in caplog.records) == 2
+
+
+def test_api_prompts_saved_before_the_cfg_pp_widget_validate_and_run_with_it_off(host, model, model_files):
+    prompt = json.loads((WORKFLOWS_DIR / "api" / "sd15_txt2img_sampler_custom.api.json").read_text())
+    (node_id,) = [k for k, node in prompt.items() if node["class_type"] == "SamplerDDIMGMM"]
+    del prompt[node_id]["inputs"]["cfg_pp"]
+    valid, error, outputs, node_errors = asyncio.run(host.execution.validate_prompt("test", prompt, None))
+    assert valid, (error, node_errors)
+    widgets = {name: spec[1]["default"] for name, spec in node_widgets(host).items() if name != "cfg_pp"}
+    old = host.node("SamplerDDIMGMM").get_sampler(**widgets)[0]
+    torch.testing.assert_close(run_custom(host, model, old), run_custom(host, model, node_sampler(host, cfg_pp=False)),
+                               rtol=0, atol=0)
+
+
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
 def test_half_precision_models(host, dtype):
     half_model = host.tiny_sd15(dtype=dtype)
@@ -344,7 +467,7 @@ def test_comfyuis_sampler_nodes_run_ours_with_previews_progress_and_cancel(host,
     latent = {"samples": torch.zeros(LATENT_SHAPE)}
     sigmas = sigmas_for(host, model)
     sampler = host.node("SamplerDDIMGMM").get_sampler(**{
-        name: spec[1]["default"] for name, spec in host.node("SamplerDDIMGMM").INPUT_TYPES()["required"].items()})[0]
+        name: spec[1]["default"] for name, spec in node_widgets(host).items()})[0]
 
     out, denoised = host.node("SamplerCustom").sample(model, True, 42, 4.0, positive, negative, sampler, sigmas, latent)
     assert out["samples"].isfinite().all() and denoised["samples"].isfinite().all()
@@ -369,6 +492,8 @@ def test_bad_widgets_fail_before_sampling_with_a_readable_message(host, model):
         node_sampler(host, eta=1.5)
     with pytest.raises(ValueError, match="preset must be one of"):
         node_sampler(host, preset="ORTHO-VUB**")
+    with pytest.raises(ValueError, match="cfg_pp must be True or False"):
+        node_sampler(host, cfg_pp="yes")
     # n_components > D (here 4*8*8 = 256) is known only once the latent is: it fails before the first step.
     steps = []
     with pytest.raises(ValueError, match=r"n_components must be in \[1, 256\]"):

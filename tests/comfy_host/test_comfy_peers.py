@@ -136,7 +136,8 @@ def test_flow_ddim_gmm_dropdown_is_rfim_gmm(flow):
 # Model evaluations counted per run of `steps` steps (the NFE the benchmark charges each sampler).
 EXPECTED_NFE = {"er_sde": lambda n: n, "sa_solver": lambda n: n, "res_multistep": lambda n: n,
                 "seeds_2": lambda n: 2 * n - 1, "gradient_estimation": lambda n: n, "uni_pc": lambda n: n,
-                "deis": lambda n: n, "ipndm": lambda n: n, "euler": lambda n: n, "dpmpp_2m": lambda n: n}
+                "deis": lambda n: n, "ipndm": lambda n: n, "euler": lambda n: n, "dpmpp_2m": lambda n: n,
+                **{name: (lambda n: n) for name in comfy_sampling.CFG_PP_SAMPLERS}}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_NFE))
@@ -200,8 +201,52 @@ def test_flow_peer_equals_the_full_comfyui_path(flow):
 
 def test_peer_list():
     peers = comfy_sampling.comfy_peers()
-    assert sorted(p.name for p in peers if p.kind == "diffusion") == sorted(comfy_sampling.COMFY_SAMPLERS)
+    assert sorted(p.name for p in peers if p.kind == "diffusion") == sorted(comfy_sampling.COMFY_SAMPLERS +
+                                                                            comfy_sampling.CFG_PP_SAMPLERS)
+    assert {p.name for p in peers if p.cfg_pp} == set(comfy_sampling.CFG_PP_SAMPLERS)
     assert sorted(p.name for p in peers if p.kind == "flow") == sorted(comfy_sampling.FLOW_SAMPLERS)
     # NFE per run as counted through ComfyUI (test_nfe_counted) is what bench compare charges.
     for p in peers:
         assert p.nfe(4) == EXPECTED_NFE[p.name](4)
+
+
+# --- CFG++ (issue 20): ComfyUI's CFG++ samplers with ComfyUI's own CFG, next to ours. ---
+
+@pytest.mark.parametrize("name", comfy_sampling.CFG_PP_SAMPLERS)
+def test_cfg_pp_peer_rows_equal_the_full_comfyui_path(ddpm, name):
+    # The CFG++ rows hand ComfyUI the plain denoiser and let ComfyUI do the CFG (its CFG++ samplers read the
+    # unconditional prediction from it): the same samples as the UNet inside ComfyUI, one NFE per CFG evaluation.
+    from ddim_gmm.bench.harness import CountingModel
+
+    unet, plain = ddpm
+    peer = {(p.name, p.kind): p for p in comfy_sampling.comfy_peers()}[(name, "diffusion")]
+    sigmas = plain.get_sigmas(STEPS)
+    z = noise()
+    full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), name, z, sigmas, LABELS, NULL, CFG,
+                                    seed=SEED)
+    counting = CountingModel(denoisers.CFGDenoiser(plain, CFG))
+    got = peer.call(counting, z * sigmas[0], sigmas, {"y": LABELS, "seed": SEED}, SEED)
+    assert close(got, full) and counting.calls == peer.nfe(STEPS) and peer.cfg_pp
+    # Not the plain sampler's samples: CFG++ moves them.
+    plain_name = name.replace("_cfg_pp", "")
+    assert not close(got, comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), plain_name, z, sigmas,
+                                                LABELS, NULL, CFG, seed=SEED)[0])
+
+
+@pytest.mark.parametrize("eta, name", [(0.0, "euler_cfg_pp"), (1.0, "euler_ancestral_cfg_pp")])
+def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name):
+    # bench compare's DDIM-GMM CFG++ row at s = 0 is ComfyUI's CFG++ row: the two sides of the comparison agree.
+    from ddim_gmm.bench.harness import CountingModel
+    from ddim_gmm.bench.peers import gmm_peer
+
+    unet, plain = ddpm
+    theirs = {(p.name, p.kind): p for p in comfy_sampling.comfy_peers()}[(name, "diffusion")]
+    ours = gmm_peer("diffusion", "ORTHO-VUB*", eta, 0.0, cfg_pp=True)
+    sigmas = plain.get_sigmas(STEPS)
+    z = noise()
+    model_sampling = comfy_sampling.wrap_model(unet, "ddpm").get_model_object("model_sampling")
+    x = comfy_initial_x(z, sigmas, model_sampling)
+    extra = {"y": LABELS, "seed": SEED}
+    want = theirs.call(CountingModel(denoisers.CFGDenoiser(plain, CFG)), z * sigmas[0], sigmas, dict(extra), SEED)
+    got = ours.call(CountingModel(denoisers.CFGDenoiser(plain, CFG)), x, sigmas, dict(extra), SEED)
+    assert close(got, want)

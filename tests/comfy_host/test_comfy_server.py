@@ -57,7 +57,7 @@ def test_server_imports_the_pack_and_lists_our_node_and_names(server):
         names = combo_choices(info[node_type]["input"]["required"]["sampler_name"])
         assert [name for name in names if name.startswith("ddim_gmm")] == [
             "ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand", "ddim_gmm_exact",
-            "ddim_gmm_noise_matched"], node_type
+            "ddim_gmm_noise_matched", "ddim_gmm_cfg_pp"], node_type
 
 
 def test_combo_choices_reads_the_v3_form_this_server_sends(server):

@@ -199,7 +199,8 @@ def test_fresh_node_has_the_widgets_of_object_info(page, server, screenshots):
                                                        return [n.id, n.type]; }""", before)
     assert node_type == "SamplerDDIMGMM"
     _, info = fetch(f"{server.url}/object_info/SamplerDDIMGMM")
-    required = info["SamplerDDIMGMM"]["input"]["required"]
+    # Every widget: the required ones, then the optional cfg_pp (CFG++), as the node lists and saves them.
+    required = {**info["SamplerDDIMGMM"]["input"]["required"], **info["SamplerDDIMGMM"]["input"].get("optional", {})}
     widgets = page.evaluate("""(id) => app.graph.getNodeById(id).widgets.map(w => ({name: w.name, value: w.value,
         values: w.options.values, min: w.options.min, max: w.options.max}))""", node_id)
     assert [w["name"] for w in widgets] == list(required)
@@ -306,11 +307,15 @@ def test_a_workflow_saved_before_the_extension_loads_with_its_values_and_fits(pa
     (node,) = [node for node in workflow["nodes"] if node["type"] == "SamplerDDIMGMM"]
     node["size"] = [360, 372]
     node["widgets_values"][0] = "EXACT"
+    # ... and before the cfg_pp widget (CFG++, issue 20): eleven values, the last one missing.
+    assert node["widgets_values"][-1] is False
+    full = list(node["widgets_values"])
+    node["widgets_values"] = full[:-1]
     old = tmp_path / "saved_before.json"
     old.write_text(json.dumps(workflow))
     drop_workflow(page, old)
     saved = {n["id"]: n for n in page.evaluate("() => app.graph.serialize().nodes")}
-    assert saved[node["id"]]["widgets_values"] == node["widgets_values"]
+    assert saved[node["id"]]["widgets_values"] == full  # every value in its place, cfg_pp at its default (off)
     names = page.evaluate("(id) => app.graph.getNodeById(id).widgets.map(w => w.name)", node["id"])
     state = assert_shows_what_takes_effect(page, node["id"], names)
     assert state["height"] < 372 and saved[node["id"]]["size"][0] == 360
@@ -360,8 +365,8 @@ def test_workflow_runs_to_an_image(page, server, path):
     while (images := history_images(server, prompt_ids[0])) is None:
         assert time.monotonic() < deadline, f"no image after {RUN_TIMEOUT} s:\n{server.log()[-3000:]}"
         time.sleep(1)
-    # One image per run: the A/B comparison's batch holds its four samplers' images.
-    assert len(images) == (4 if "_ab_comparison" in path.stem else 1), images
+    # One image per run: the A/B comparison's batch holds its four samplers' images (the CFG++ twin's three).
+    assert len(images) == (3 if path.stem.endswith("_cfg_pp") else 4 if "_ab_comparison" in path.stem else 1), images
     assert all(image["type"] == "output" for image in images), images
     # Four samplers, four different images: no slot silently runs another's sampler.
     pixels = [view_image(server, image) for image in images]
@@ -370,9 +375,10 @@ def test_workflow_runs_to_an_image(page, server, path):
     flow = stand_in(path) == "random_sd3"
     kernel, model_kind = ("RFIM-GMM", "flow model") if flow else ("DDIM-GMM", "diffusion model")
     log = server.log()[log_start:]
-    assert f"ddim-gmm: {kernel} kernel ({model_kind})" in log, log[-3000:]
+    cfg_pp = ", CFG++" if path.stem.endswith("_cfg_pp") else ""
+    assert f"ddim-gmm: {kernel} kernel{cfg_pp} ({model_kind})" in log, log[-3000:]
     if "_ab_comparison" in path.stem:
-        assert f"ddim-gmm: {kernel} kernel, matched-noise control ({model_kind})" in log, log[-3000:]
+        assert f"ddim-gmm: {kernel} kernel, matched-noise control{cfg_pp} ({model_kind})" in log, log[-3000:]
     # The frontend shows it: the Save Image node receives the image.
     page.wait_for_function("""(ids) => ids.some(id => app.nodeOutputs?.[id]?.images?.length)""",
                            arg=[str(node["id"]) for node in workflow["nodes"] if node["type"] == "SaveImage"],

@@ -20,7 +20,7 @@ def test_short_soak_through_a_real_server(tmp_path, random_sd15):
     os.symlink(random_sd15, checkpoints / CHECKPOINT)  # run_soak writes one only where none is
     r = run_soak(COMFYUI_PATH, tmp_path / "base", n_prompts=3, steps=2, progress=lambda text: None)
     assert r["dropdown_names"] == ["ddim_gmm", "ddim_gmm_ortho_vub", "ddim_gmm_ortho", "ddim_gmm_rand",
-                                   "ddim_gmm_exact", "ddim_gmm_noise_matched"]
+                                   "ddim_gmm_exact", "ddim_gmm_noise_matched", "ddim_gmm_cfg_pp"]
     assert {"custom", "ORTHO-VUB*", "EXACT", "NOISE-MATCHED"} <= set(r["node_presets"])
     total = r["warmup_prompts"] + r["queued_prompts"]
     assert r["warmup_prompts"] == len(r["dropdown_names"]) + len(r["node_presets"]) and r["queued_prompts"] == 3
