@@ -300,10 +300,10 @@ def comfy_peers():
     from .peers import Peer
 
     import_comfy()
-    peers = [Peer(name, "diffusion", nfe_of(name), partial(run_peer, name, "diffusion"), version=1,
+    peers = [Peer(name, "diffusion", nfe_of(name), partial(run_peer, name, "diffusion"),
                   source="ComfyUI") for name in COMFY_SAMPLERS]
-    peers += [Peer(name, "diffusion", nfe_of(name), partial(run_cfg_pp_peer, name), version=1, source="ComfyUI",
+    peers += [Peer(name, "diffusion", nfe_of(name), partial(run_cfg_pp_peer, name), source="ComfyUI",
                    cfg_pp=True) for name in CFG_PP_SAMPLERS]
-    peers += [Peer(name, "flow", nfe_of(name), partial(run_peer, name, "flow"), version=1, source="ComfyUI")
+    peers += [Peer(name, "flow", nfe_of(name), partial(run_peer, name, "flow"), source="ComfyUI")
               for name in FLOW_SAMPLERS]
     return peers

@@ -4,7 +4,11 @@ chunks from chunk_sampler for k-diffusion-style samplers, NFE counted by Countin
 comma-list parsing the commands have in common, and the records a run appends to its --out folder.
 
 Every sampler of every benchmark sees, for seed s: the real label histogram permuted by s, the initial noise drawn
-from a generator seeded with s, and for chunk i of its samples the noise seed s * CHUNK_SEED + i.
+from a generator seeded with s, and for chunk i of its samples the noise seed chunk_seed(s, i) = NOISE_SEED_BASE +
+s * CHUNK_SEED + i. The base keeps every chunk's noise seed (and the seed + 1 the library's default_noise_sampler and
+ComfyUI's newer one use on the CPU) apart from every initial-noise seed, for any sampler: a step-noise generator
+seeded with s itself would repeat the initial noise as the first step's noise (ComfyUI issue #9819; before this rule
+chunk 0 of seed 0 had noise seed 0, the seed of its initial noise).
 """
 
 import json
@@ -19,7 +23,16 @@ from ..cli import number
 from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
 
 N_REAL = 1797
-CHUNK_SEED = 1009                  # chunk i of seed s draws its noise with seed s * CHUNK_SEED + i
+CHUNK_SEED = 1009                  # chunk i of seed s draws its noise with seed NOISE_SEED_BASE + s * CHUNK_SEED + i
+NOISE_SEED_BASE = 2**40            # above every initial-noise seed a benchmark uses (seeds are small counts)
+
+
+def chunk_seed(seed, i):
+    """The noise seed of chunk i of seed `seed` (seed, i >= 0, i < CHUNK_SEED): never an initial-noise seed below
+    NOISE_SEED_BASE, nor one less than one (the CPU's seed + 1)."""
+    if not 0 <= seed < NOISE_SEED_BASE or not 0 <= i < CHUNK_SEED:
+        raise ValueError(f"seed must lie in [0, 2**40) and the chunk in [0, {CHUNK_SEED}), got {seed}, {i}")
+    return NOISE_SEED_BASE + seed * CHUNK_SEED + i
 
 
 def floats(text):
@@ -141,7 +154,7 @@ def run_one(ctx, sample_chunk, setting, cfg, seed, n, batch, nfe_key=None):
     start, outs, nfes = time.time(), [], []
     for i, first in enumerate(range(0, n, batch)):
         samples, nfe = sample_chunk(noise[first:first + batch], labels[first:first + batch] if conditional else None,
-                                    seed * CHUNK_SEED + i)
+                                    chunk_seed(seed, i))
         outs.append(samples)
         nfes.append(nfe)
     metrics = ctx.metrics(setting, torch.cat(outs), labels if conditional else None)

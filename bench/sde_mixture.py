@@ -25,6 +25,7 @@ from ..sampling import draw_mixture
 from ..sampling.kernel import component_coefficients, mixture_noise
 from ..sampling.mixture import uniform_priors
 from .harness import Cache, Context, add_run_arguments, append_command, command_line, floats, ints, run_one
+from .streams import stream_version
 from .tables import plus_minus, signed
 from .verdict import paired_change, spread
 
@@ -168,7 +169,8 @@ def run(args):
                 evals = []
                 for seed in range(args.seeds):
                     key = json.dumps([args.sampler, "gaussian" if fraction is None else "mixture", nfe, cfg, seed,
-                                      args.n_samples, args.n_components, fraction, args.covariance])
+                                      args.n_samples, args.n_components, fraction, args.covariance,
+                                      stream_version("SDE-MIXTURE")])
                     cell = (ctx, args, fraction, steps_for(args.sampler, nfe), cfg, seed, args.n_samples)
                     evals.append(cache.get_or_run(key, lambda cell=cell: run_arm(*cell)))
                 rows.append(summarise(cfg, nfe, noise_kind, evals, base))

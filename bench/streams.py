@@ -17,15 +17,30 @@ registry names).
 #      draws (commit 3ea8803), not interleaved with them. The shared-offset presets and the baselines kept their
 #      stream: checked bit for bit (eta 0; to 1e-7 float rounding at eta 0.5) between the code of 3b869b1, 3b194b2
 #      and 3ea8803^ and the code after it.
+#   +1 issue 19, item 1 (the step noise is never seeded with the initial noise's seed): every sampler that draws noise
+#      or a mixture from the chunk seed. bench.harness's chunk noise seeds moved to NOISE_SEED_BASE + s * CHUNK_SEED
+#      + i (chunk 0 of seed 0 had seed 0, its initial noise's), and the library's default_noise_sampler seeds with
+#      seed + 1 on the CPU: DDIM, RFIM, DDPM 1 -> 2 (eta > 0; their eta-0 runs are deterministic and give the same
+#      samples under both), RAND, ORTHO, ORTHO-VUB 2 -> 3, ORTHO-VUB*, EXACT, NOISE-MATCHED and CONTROL 1 -> 2
+#      (the mixture is drawn from the chunk seed too), euler_ancestral, dpmpp_2m_sde, dpmpp_sde, dpmpp_3m_sde 1 -> 2,
+#      ComfyUI's er_sde, sa_solver, seeds_2 and euler_ancestral_cfg_pp 1 -> 2 (they were a fixed 1 in
+#      bench.comfy_sampling), bench sde-mixture's arms (SDE-MIXTURE) 1 -> 2 (new in its cache key; its old keys had
+#      none). The samplers that draw no noise (euler, heun, dpm_2, dpmpp_2m, dpm_fast, res_multistep,
+#      gradient_estimation, uni_pc, deis, ipndm, euler_cfg_pp, dpmpp_2m_cfg_pp, res_multistep_cfg_pp) keep theirs.
 STREAM_VERSIONS = {
-    "DDIM": 1, "RFIM": 1, "DDPM": 1,
-    "RAND": 2, "ORTHO": 2, "ORTHO-VUB": 2,
-    "ORTHO-VUB*": 1, "EXACT": 1, "NOISE-MATCHED": 1,
+    "DDIM": 2, "RFIM": 2, "DDPM": 2,
+    "RAND": 3, "ORTHO": 3, "ORTHO-VUB": 3,
+    "ORTHO-VUB*": 2, "EXACT": 2, "NOISE-MATCHED": 2,
     # sampling.control: DDIM / RFIM plus Gaussian noise of the mixture's strength (both match modes).
-    "CONTROL": 1,
+    "CONTROL": 2,
     # k-diffusion's samplers (bench.peers): their streams are k-diffusion's and the noise samplers we seed them with.
-    "euler": 1, "euler_ancestral": 1, "heun": 1, "dpm_2": 1, "dpmpp_2m": 1, "dpmpp_2m_sde": 1, "dpmpp_sde": 1,
-    "dpmpp_3m_sde": 1, "dpm_fast": 1,
+    "euler": 1, "euler_ancestral": 2, "heun": 1, "dpm_2": 1, "dpmpp_2m": 1, "dpmpp_2m_sde": 2, "dpmpp_sde": 2,
+    "dpmpp_3m_sde": 2, "dpm_fast": 1,
+    # ComfyUI's samplers (bench.comfy_sampling), seeded through ComfyUI's own noise samplers.
+    "er_sde": 2, "sa_solver": 2, "seeds_2": 2, "res_multistep": 1, "gradient_estimation": 1, "uni_pc": 1, "deis": 1,
+    "ipndm": 1, "euler_ancestral_cfg_pp": 2, "euler_cfg_pp": 1, "dpmpp_2m_cfg_pp": 1, "res_multistep_cfg_pp": 1,
+    # bench sde-mixture's Gaussian and mixture arms (i.i.d. noise and the mixture's draws from the chunk seed).
+    "SDE-MIXTURE": 2,
 }
 # Every cache row written before the version existed in the key was made by version-1 streams.
 LEGACY_VERSION = 1

@@ -22,11 +22,26 @@ from .schedule import ddim_step, rfim_step, sigmas_to_floats
 GMM_SEED_OFFSET = 0x9E3779B97F4A7C15
 
 
+def noise_seed(x, seed):
+    """The seed of the step noise's generator for a latent x and a run's seed: seed + 1 on the CPU, seed elsewhere.
+
+    ComfyUI draws a run's initial noise on the CPU from a generator seeded with the run's seed; a CPU step-noise
+    generator seeded with the same seed would repeat those numbers as the first step's noise (ComfyUI issue #9819,
+    fixed in its default_noise_sampler by PR #11528, which this follows). The largest seed, 2**64 - 1, wraps to 0 (torch's
+    manual_seed takes seeds modulo 2**64), so every seed check_seed accepts stays one torch takes."""
+    seed = check_seed(seed)
+    if seed is None or x.device.type != "cpu":
+        return seed
+    return seed + 1 if seed + 1 < 2**64 else 0
+
+
 def default_noise_sampler(x, seed=None):
-    """ComfyUI's default: torch.randn from a generator on x's device seeded with `seed` (global RNG without one)."""
+    """ComfyUI's current default: torch.randn from a generator on x's device seeded with noise_seed(x, seed) (seed + 1
+    on the CPU, where the initial noise is drawn from seed itself; seed elsewhere), the global RNG without a seed.
+    Inside ComfyUI the nodes use the host's own default_noise_sampler instead (nodes/options.py)."""
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    seed = check_seed(seed)
+    seed = noise_seed(x, seed)
     generator = None
     if seed is not None:
         generator = torch.Generator(device=x.device)
