@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from .harness import Cache, Context, add_run_arguments, append_run, chunk_sampler, floats, ints, names, run_one
 from .peers import Peer, control_name, control_peer, gmm_peer, k_diffusion_peers, load_extra_peers
 from .plots import distinct_styles, plot
+from .streams import stream_version
 from .tables import plus_minus, signed, write_tables
 from .verdict import paired, spread, verdict
 
@@ -183,15 +184,27 @@ def run(args):
     return rows
 
 
+def current_version(name, default):
+    """The current stream version of a row's sampler name (a peer, or a GMM / control row named with its options),
+    `default` for a name bench.streams does not know."""
+    try:
+        return stream_version(name.split(" ")[0])
+    except ValueError:
+        return default
+
+
 def included_rows(directories, rows, seeds, n):
     """Summaries of the complete (all seeds 0 .. seeds-1, n samples) cached runs of other output directories, for
-    the cells and samplers not already in rows."""
+    the cells and samplers not already in rows; only runs of the sampler's current stream version (bench.streams):
+    a stale run left in the other cache is never served."""
     have = {(r["setting"], r["cfg"], r["nfe"], r["sampler"]) for r in rows}
     out = []
     for directory in (d for d in directories.split(",") if d):
         runs = {}
         for key, metrics in Cache(os.path.join(directory, "cells.jsonl"), cached_only=True).rows.items():
             setting, cfg, nfe, name, kind, version, steps, seed, n_run = json.loads(key)
+            if version != current_version(name, version):
+                continue
             if n_run == n and seed < seeds and (setting, cfg, nfe, name) not in have:
                 runs.setdefault((setting, cfg, nfe, name, kind, steps), {})[seed] = metrics
         for (setting, cfg, nfe, name, kind, steps), by_seed in runs.items():

@@ -83,3 +83,27 @@ def test_bench_compare_runs_the_cfg_pp_rows_where_there_is_guidance(tmp_path, mo
     # Not at cfg 0 (no guidance: CFG++ is the plain row); at cfg 1 the row and its CFG++ control, paired.
     assert set(cells) == {(1.0, gmm), (1.0, control)}
     assert cells[1.0, gmm]["cfg_pp"] and "verdict_vs_control" in cells[1.0, gmm]
+
+
+def test_included_rows_serve_only_the_current_stream_version(tmp_path):
+    # A cache another folder keeps can hold runs of an older stream (issue 19's chunk seeds bumped the stochastic
+    # samplers): --include must not serve them as current rows.
+    from ddim_gmm.bench.compare import included_rows
+    from ddim_gmm.bench.streams import stream_version
+
+    other = tmp_path / "other"
+    other.mkdir()
+    metrics = dict(fd=1.0, fd_pixels=1.0, precision=0.5, recall=0.5, kid=1.0, is_=1.0, nfe_used=3, seconds=1.0)
+
+    def line(name, version, seed, fd):
+        key = json.dumps(["ddpm", 2.5, 3, name, "diffusion", version, 3, seed, 12])
+        return json.dumps({"key": key, "metrics": dict(metrics, fd=fd)}) + "\n"
+    current = stream_version("dpmpp_2m_sde")
+    with open(other / "cells.jsonl", "w") as f:
+        f.writelines([line("dpmpp_2m_sde", current - 1, s, 9.0) for s in range(2)]
+                     + [line("euler_ancestral", stream_version("euler_ancestral") - 1, s, 9.0) for s in range(2)]
+                     + [line("dpmpp_2m_sde", current, s, 2.0) for s in range(2)]
+                     + [line("euler", stream_version("euler"), s, 3.0) for s in range(2)])
+    rows = {r["sampler"]: r for r in included_rows(str(other), [], 2, 12)}
+    assert set(rows) == {"dpmpp_2m_sde", "euler"}
+    assert rows["dpmpp_2m_sde"]["fd_per_seed"] == [2.0, 2.0]

@@ -114,6 +114,7 @@ def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
 
     from ddim_gmm.bench.harness import Cache
     from ddim_gmm.bench.quality import cell_key, versioned_key
+    from ddim_gmm.bench.streams import LEGACY_VERSION, stream_version
 
     path = str(tmp_path / "cells.jsonl")
     legacy = {name: json.dumps(["ddpm", name, 10, 0.0, 2.5, 1.0, 0, 500, 8])
@@ -122,11 +123,18 @@ def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
         f.writelines(json.dumps({"key": key, "metrics": {"fd": 1.0}}) + "\n" for key in legacy.values())
     cache = Cache(path, cached_only=True, upgrade=versioned_key)
     served = {name: cache.get_or_run(cell_key("ddpm", name, 10, 0.0, 2.5, 1.0, 0, 500, 8), None) for name in legacy}
-    # Legacy rows were made by version-1 streams: DDIM and the shared presets still have them, the per-step presets
-    # (version 2: component indices drawn once per run) must run again.
-    assert served == {"DDIM": {"fd": 1.0}, "DDIM-GMM-ORTHO-VUB*": {"fd": 1.0}, "DDIM-GMM-RAND": None}
+    # Legacy rows were made by version-1 streams: a sampler still at version 1 would be served them; the per-step
+    # presets (version 2: component indices drawn once per run) and, since issue 19's chunk seeds (bench.streams'
+    # History), every one of these must run again.
+    assert served == {name: {"fd": 1.0} if stream_version(name) == LEGACY_VERSION else None for name in legacy}
+    assert served == {"DDIM": None, "DDIM-GMM-ORTHO-VUB*": None, "DDIM-GMM-RAND": None}
     with open(path) as f:
         assert all(len(json.loads(json.loads(line)["key"])) == 10 for line in f)
+    # A row under the sampler's current version is served.
+    with open(path, "a") as f:
+        f.write(json.dumps({"key": cell_key("ddpm", "DDIM", 10, 0.0, 2.5, 1.0, 0, 500, 8), "metrics": {"fd": 2.0}}) + "\n")
+    cache = Cache(path, cached_only=True, upgrade=versioned_key)
+    assert cache.get_or_run(cell_key("ddpm", "DDIM", 10, 0.0, 2.5, 1.0, 0, 500, 8), None) == {"fd": 2.0}
 
 
 def test_bench_quality_controls_run_each_preset_s_control_on_the_same_seeds(tmp_path):
