@@ -110,7 +110,7 @@ def run_preset(ctx, setting, preset, steps, eta, cfg, s, seed, n, n_components, 
 
 def cell_key(setting, preset, steps, eta, cfg, s, seed, n, n_components):
     """The cache key of one run: its settings and the stream version of its sampler (bench.streams)."""
-    return json.dumps([setting, preset, steps, eta, cfg, s, seed, n, n_components, stream_version(preset)])
+    return json.dumps([setting, preset, steps, eta, cfg, s, seed, n, n_components, stream_version(preset, eta)])
 
 
 def versioned_key(key):

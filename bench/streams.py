@@ -20,8 +20,8 @@ registry names).
 #   +1 issue 19, item 1 (the step noise is never seeded with the initial noise's seed): every sampler that draws noise
 #      or a mixture from the chunk seed. bench.harness's chunk noise seeds moved to NOISE_SEED_BASE + s * CHUNK_SEED
 #      + i (chunk 0 of seed 0 had seed 0, its initial noise's), and the library's default_noise_sampler seeds with
-#      seed + 1 on the CPU: DDIM, RFIM, DDPM 1 -> 2 (eta > 0; their eta-0 runs are deterministic and give the same
-#      samples under both), RAND, ORTHO, ORTHO-VUB 2 -> 3, ORTHO-VUB*, EXACT, NOISE-MATCHED and CONTROL 1 -> 2
+#      seed + 1 on the CPU: DDIM, RFIM, DDPM 1 -> 2 (DDIM and RFIM at eta > 0 only: at eta 0 they draw no noise and
+#      keep version 1, DETERMINISTIC_AT_ETA_0), RAND, ORTHO, ORTHO-VUB 2 -> 3, ORTHO-VUB*, EXACT, NOISE-MATCHED and CONTROL 1 -> 2
 #      (the mixture is drawn from the chunk seed too), euler_ancestral, dpmpp_2m_sde, dpmpp_sde, dpmpp_3m_sde 1 -> 2,
 #      ComfyUI's er_sde, sa_solver, seeds_2 and euler_ancestral_cfg_pp 1 -> 2 (they were a fixed 1 in
 #      bench.comfy_sampling), bench sde-mixture's arms (SDE-MIXTURE) 1 -> 2 (new in its cache key; its old keys had
@@ -44,12 +44,18 @@ STREAM_VERSIONS = {
 }
 # Every cache row written before the version existed in the key was made by version-1 streams.
 LEGACY_VERSION = 1
+# The Gaussian baselines at eta 0 draw no noise at all: no stream change touches their samples, so their eta-0 runs
+# keep this version whatever STREAM_VERSIONS says (bench quality passes eta; checked bit for bit for issue 19).
+DETERMINISTIC_AT_ETA_0 = {"DDIM": 1, "RFIM": 1}
 
 FAMILIES = ("DDIM-GMM-", "RFIM-GMM-")
 
 
-def stream_version(sampler):
-    """The stream version of a sampler name: a preset (full or bare variant), a baseline, a control or a peer."""
+def stream_version(sampler, eta=None):
+    """The stream version of a sampler name: a preset (full or bare variant), a baseline, a control or a peer; with
+    eta 0, a baseline's deterministic version (DETERMINISTIC_AT_ETA_0)."""
+    if eta == 0 and sampler in DETERMINISTIC_AT_ETA_0:
+        return DETERMINISTIC_AT_ETA_0[sampler]
     if "-CONTROL-" in sampler or sampler.endswith("-CONTROL"):
         return STREAM_VERSIONS["CONTROL"]
     for family in FAMILIES:

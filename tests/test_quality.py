@@ -123,18 +123,19 @@ def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
         f.writelines(json.dumps({"key": key, "metrics": {"fd": 1.0}}) + "\n" for key in legacy.values())
     cache = Cache(path, cached_only=True, upgrade=versioned_key)
     served = {name: cache.get_or_run(cell_key("ddpm", name, 10, 0.0, 2.5, 1.0, 0, 500, 8), None) for name in legacy}
-    # Legacy rows were made by version-1 streams: a sampler still at version 1 would be served them; the per-step
-    # presets (version 2: component indices drawn once per run) and, since issue 19's chunk seeds (bench.streams'
-    # History), every one of these must run again.
-    assert served == {name: {"fd": 1.0} if stream_version(name) == LEGACY_VERSION else None for name in legacy}
-    assert served == {"DDIM": None, "DDIM-GMM-ORTHO-VUB*": None, "DDIM-GMM-RAND": None}
+    # Legacy rows were made by version-1 streams: the per-step presets (version 2: component indices drawn once per
+    # run) and, since issue 19's chunk seeds (bench.streams' History), every sampler that draws noise or a mixture
+    # must run again; DDIM at eta 0 draws none and keeps them.
+    assert served == {name: {"fd": 1.0} if stream_version(name, 0.0) == LEGACY_VERSION else None for name in legacy}
+    assert served == {"DDIM": {"fd": 1.0}, "DDIM-GMM-ORTHO-VUB*": None, "DDIM-GMM-RAND": None}
+    assert stream_version("DDIM", 0.5) > LEGACY_VERSION
     with open(path) as f:
         assert all(len(json.loads(json.loads(line)["key"])) == 10 for line in f)
     # A row under the sampler's current version is served.
     with open(path, "a") as f:
-        f.write(json.dumps({"key": cell_key("ddpm", "DDIM", 10, 0.0, 2.5, 1.0, 0, 500, 8), "metrics": {"fd": 2.0}}) + "\n")
+        f.write(json.dumps({"key": cell_key("ddpm", "DDIM", 10, 0.5, 2.5, 1.0, 0, 500, 8), "metrics": {"fd": 2.0}}) + "\n")
     cache = Cache(path, cached_only=True, upgrade=versioned_key)
-    assert cache.get_or_run(cell_key("ddpm", "DDIM", 10, 0.0, 2.5, 1.0, 0, 500, 8), None) == {"fd": 2.0}
+    assert cache.get_or_run(cell_key("ddpm", "DDIM", 10, 0.5, 2.5, 1.0, 0, 500, 8), None) == {"fd": 2.0}
 
 
 def test_bench_quality_controls_run_each_preset_s_control_on_the_same_seeds(tmp_path):
