@@ -14,7 +14,7 @@ from ddim_gmm.bench import comfy_sampling
 from ddim_gmm.models import denoisers
 from ddim_gmm.models.data import N_CLASSES
 from ddim_gmm.models.schedule import ddpm_alphas_cumprod
-from ddim_gmm.sampling import default_noise_sampler, preset_options, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
+from ddim_gmm.sampling import preset_options, sample_ddim_gmm, sample_rfim, sample_rfim_gmm
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = pytest.mark.skipif(
@@ -46,6 +46,19 @@ def noise(seed=0):
     return torch.randn((BATCH, 1, 16, 16), generator=torch.Generator().manual_seed(seed))
 
 
+@pytest.fixture
+def host_step_noise(host, monkeypatch):
+    """The host's default_noise_sampler, also as the library's default for the test: ComfyUI's path seeds its step
+    noise as the host does (0.3.64: with the seed; newer: seed + 1 on the CPU), the library outside ComfyUI as
+    current ComfyUI does, so a plain-path sampler equals ComfyUI's only on the host's stream."""
+    import comfy.k_diffusion.sampling as host_sampling
+
+    from ddim_gmm.sampling import samplers
+
+    monkeypatch.setattr(samplers, "default_noise_sampler", host_sampling.default_noise_sampler)
+    return host_sampling.default_noise_sampler
+
+
 def comfy_initial_x(z, sigmas, model_sampling):
     """ComfyUI's EPS noise_scaling from an empty latent: z sqrt(1 + sigma_0^2) at sigma_max, else z sigma_0."""
     sigma_max = float(model_sampling.sigma_max)
@@ -67,9 +80,9 @@ def run_both(ddpm, name, plain_fn, timestep="interpolate", quantize=False, cfg=C
     return got, want, nfe
 
 
-def test_euler_ancestral_matches_k_diffusion(ddpm):
+def test_euler_ancestral_matches_k_diffusion(ddpm, host_step_noise):
     got, want, nfe = run_both(ddpm, "euler_ancestral", K.sample_euler_ancestral,
-                              noise_sampler=lambda x: default_noise_sampler(x, seed=SEED))
+                              noise_sampler=lambda x: host_step_noise(x, seed=SEED))
     assert close(got, want)
     assert nfe == STEPS
 
@@ -80,7 +93,7 @@ def test_dpmpp_2m_matches_k_diffusion(ddpm):
     assert nfe == STEPS
 
 
-def test_ddim_gmm_dropdown_matches_library(ddpm):
+def test_ddim_gmm_dropdown_matches_library(ddpm, host_step_noise):
     # The pack's dropdown entry "ddim_gmm" (ORTHO-VUB*, eta 1, s 1) as ComfyUI runs it, vs the library call.
     options = dict(preset_options("ORTHO-VUB*"), eta=1.0, s=1.0, n_components=8)
     got, want, _ = run_both(ddpm, "ddim_gmm", sample_ddim_gmm, seed=SEED, **options)
@@ -234,7 +247,7 @@ def test_cfg_pp_peer_rows_equal_the_full_comfyui_path(ddpm, name):
 
 
 @pytest.mark.parametrize("eta, name", [(0.0, "euler_cfg_pp"), (1.0, "euler_ancestral_cfg_pp")])
-def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name):
+def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name, host_step_noise):
     # bench compare's DDIM-GMM CFG++ row at s = 0 is ComfyUI's CFG++ row: the two sides of the comparison agree.
     from ddim_gmm.bench.harness import CountingModel
     from ddim_gmm.bench.peers import gmm_peer
