@@ -5,10 +5,13 @@ comma-list parsing the commands have in common, and the records a run appends to
 
 Every sampler of every benchmark sees, for seed s: the real label histogram permuted by s, the initial noise drawn
 from a generator seeded with s, and for chunk i of its samples the noise seed chunk_seed(s, i) = NOISE_SEED_BASE +
-s * CHUNK_SEED + i. The base keeps every chunk's noise seed (and the seed + 1 the library's default_noise_sampler and
-ComfyUI's newer one use on the CPU) apart from every initial-noise seed, for any sampler: a step-noise generator
-seeded with s itself would repeat the initial noise as the first step's noise (ComfyUI issue #9819; before this rule
-chunk 0 of seed 0 had noise seed 0, the seed of its initial noise).
+s * CHUNK_SEED + i. The base keeps every chunk's noise seed apart from every initial-noise seed, for any sampler, and so
+do the seed + 1 that the library's default_noise_sampler and newer ComfyUI's use on the CPU and the seed + GMM offset
+of the mixture's own draws: a step-noise generator seeded with s itself would repeat the initial noise as the first
+step's noise (ComfyUI issue #9819; before this rule chunk 0 of seed 0 had noise seed 0, the seed of its initial noise,
+and seed 0's chunk 0 on the CPU with the + 1 would draw seed 1's initial noise). torch's CPU generator takes its seed
+modulo 2**32, so the ranges are disjoint modulo 2**32: initial seeds in [0, 2**20), chunk seeds (and their + 1) in
+[2**30, 2**31), the mixture's in [2**30 + 0x7F4A7C15, 2**32).
 """
 
 import json
@@ -24,14 +27,16 @@ from .metrics import classifier_outputs, digits_mixture, image_metrics, moments
 
 N_REAL = 1797
 CHUNK_SEED = 1009                  # chunk i of seed s draws its noise with seed NOISE_SEED_BASE + s * CHUNK_SEED + i
-NOISE_SEED_BASE = 2**40            # above every initial-noise seed a benchmark uses (seeds are small counts)
+NOISE_SEED_BASE = 2**30            # chunk seeds in [2**30, 2**31): apart from the initial-noise seeds modulo 2**32
+MAX_SEED = 2**20                   # the benchmarks' seeds (0 .. --seeds - 1) lie below this
 
 
 def chunk_seed(seed, i):
-    """The noise seed of chunk i of seed `seed` (seed, i >= 0, i < CHUNK_SEED): never an initial-noise seed below
-    NOISE_SEED_BASE, nor one less than one (the CPU's seed + 1)."""
-    if not 0 <= seed < NOISE_SEED_BASE or not 0 <= i < CHUNK_SEED:
-        raise ValueError(f"seed must lie in [0, 2**40) and the chunk in [0, {CHUNK_SEED}), got {seed}, {i}")
+    """The noise seed of chunk i of seed `seed` (0 <= seed < MAX_SEED, 0 <= i < CHUNK_SEED): modulo 2**32 (torch's CPU
+    generator), neither it, nor it + 1 (the CPU's seed + 1), nor the mixture's seed derived from it is an
+    initial-noise seed."""
+    if not 0 <= seed < MAX_SEED or not 0 <= i < CHUNK_SEED:
+        raise ValueError(f"seed must lie in [0, 2**20) and the chunk in [0, {CHUNK_SEED}), got {seed}, {i}")
     return NOISE_SEED_BASE + seed * CHUNK_SEED + i
 
 

@@ -17,16 +17,17 @@ registry names).
 #      draws (commit 3ea8803), not interleaved with them. The shared-offset presets and the baselines kept their
 #      stream: checked bit for bit (eta 0; to 1e-7 float rounding at eta 0.5) between the code of 3b869b1, 3b194b2
 #      and 3ea8803^ and the code after it.
-#   +1 issue 19, item 1 (the step noise is never seeded with the initial noise's seed): every sampler that draws noise
-#      or a mixture from the chunk seed. bench.harness's chunk noise seeds moved to NOISE_SEED_BASE + s * CHUNK_SEED
-#      + i (chunk 0 of seed 0 had seed 0, its initial noise's), and the library's default_noise_sampler seeds with
-#      seed + 1 on the CPU: DDIM, RFIM, DDPM 1 -> 2 (DDIM and RFIM at eta > 0 only: at eta 0 they draw no noise and
-#      keep version 1, DETERMINISTIC_AT_ETA_0), RAND, ORTHO, ORTHO-VUB 2 -> 3, ORTHO-VUB*, EXACT, NOISE-MATCHED and CONTROL 1 -> 2
-#      (the mixture is drawn from the chunk seed too), euler_ancestral, dpmpp_2m_sde, dpmpp_sde, dpmpp_3m_sde 1 -> 2,
-#      ComfyUI's er_sde, sa_solver, seeds_2 and euler_ancestral_cfg_pp 1 -> 2 (they were a fixed 1 in
-#      bench.comfy_sampling), bench sde-mixture's arms (SDE-MIXTURE) 1 -> 2 (new in its cache key; its old keys had
-#      none). The samplers that draw no noise (euler, heun, dpm_2, dpmpp_2m, dpm_fast, res_multistep,
-#      gradient_estimation, uni_pc, deis, ipndm, euler_cfg_pp, dpmpp_2m_cfg_pp, res_multistep_cfg_pp) keep theirs.
+#   +1 issue 19, item 1 (the step noise is never seeded with an initial noise's seed): every sampler that draws noise
+#      or a mixture from the chunk seed. bench.harness's chunk noise seeds moved to 2**30 + s * CHUNK_SEED + i
+#      (chunk_seed; chunk 0 of seed 0 had seed 0, its initial noise's), and the library's default_noise_sampler
+#      seeds with seed + 1 on the CPU. DDIM, RFIM, DDPM 1 -> 2 (DDIM and RFIM at eta > 0 only: at eta 0 they draw no
+#      noise and keep version 1, DETERMINISTIC_AT_ETA_0); RAND, ORTHO, ORTHO-VUB 2 -> 3; ORTHO-VUB*, EXACT,
+#      NOISE-MATCHED and CONTROL 1 -> 2 (the mixture is drawn from the chunk seed too); euler_ancestral,
+#      dpmpp_2m_sde, dpmpp_sde, dpmpp_3m_sde 1 -> 2; ComfyUI's er_sde, sa_solver, seeds_2, euler_ancestral_cfg_pp
+#      1 -> 2 (they were a fixed 1 in bench.comfy_sampling); bench sde-mixture's arms (SDE-MIXTURE) 1 -> 2 (new in
+#      its cache key; its old keys had none). The samplers that draw no noise (euler, heun, dpm_2, dpmpp_2m,
+#      dpm_fast, res_multistep, gradient_estimation, uni_pc, deis, ipndm, euler_cfg_pp, dpmpp_2m_cfg_pp,
+#      res_multistep_cfg_pp) keep theirs: their digests (tests/test_stream_digest.py) did not move.
 STREAM_VERSIONS = {
     "DDIM": 2, "RFIM": 2, "DDPM": 2,
     "RAND": 3, "ORTHO": 3, "ORTHO-VUB": 3,

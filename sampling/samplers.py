@@ -27,8 +27,8 @@ def noise_seed(x, seed):
 
     ComfyUI draws a run's initial noise on the CPU from a generator seeded with the run's seed; a CPU step-noise
     generator seeded with the same seed would repeat those numbers as the first step's noise (ComfyUI issue #9819,
-    fixed in its default_noise_sampler by PR #11528, which this follows). The largest seed, 2**64 - 1, wraps to 0 (torch's
-    manual_seed takes seeds modulo 2**64), so every seed check_seed accepts stays one torch takes."""
+    fixed in its default_noise_sampler by PR #11528, which this follows). The largest seed, 2**64 - 1, wraps to 0
+    (torch's manual_seed takes seeds modulo 2**64), so every seed check_seed accepts stays one torch takes."""
     seed = check_seed(seed)
     if seed is None or x.device.type != "cpu":
         return seed

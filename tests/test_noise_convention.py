@@ -86,18 +86,31 @@ BENCH_SEEDS = range(32)
 MAX_CHUNKS = 1797 // 50 + 1
 
 
-def test_no_chunk_noise_seed_is_an_initial_noise_seed():
-    initial = set(BENCH_SEEDS)
-    chunk = {harness.chunk_seed(s, i) for s in BENCH_SEEDS for i in range(MAX_CHUNKS)}
-    assert len(chunk) == len(BENCH_SEEDS) * MAX_CHUNKS          # every chunk its own stream
-    assert not chunk & initial
-    assert not {c + 1 for c in chunk} & initial                 # the library's (and ComfyUI's) + 1 on the CPU
-    assert not {noise_seed(torch.zeros(1), c) for c in chunk} & initial
-    assert min(chunk) >= harness.NOISE_SEED_BASE > max(initial) + 1
+def test_torchs_cpu_generator_takes_its_seed_modulo_2_32():
+    # Why the rule below is checked modulo 2**32: a base of 2**32 (or 2**40) would change nothing on the CPU.
+    draw = lambda seed: torch.randn(4, generator=torch.Generator().manual_seed(seed))
+    assert torch.equal(draw(5), draw(5 + 2**32)) and torch.equal(draw(0), draw(2**40))
+
+
+@pytest.mark.parametrize("seeds", [BENCH_SEEDS, [harness.MAX_SEED - 1]])
+def test_no_chunk_noise_seed_is_an_initial_noise_seed(seeds):
+    from ddim_gmm.bench.sde_mixture import MIXTURE_SEED_OFFSET
+    from ddim_gmm.sampling.samplers import GMM_SEED_OFFSET
+
+    low = lambda values: {v % 2**32 for v in values}   # what torch's CPU generator sees
+    initial = low(BENCH_SEEDS) | low(range(harness.MAX_SEED - 50, harness.MAX_SEED)) | low(seeds)
+    chunk = [harness.chunk_seed(s, i) for s in seeds for i in range(MAX_CHUNKS)]
+    assert len(low(chunk)) == len(chunk)                         # every chunk its own stream
+    assert not low(chunk) & initial
+    assert not low(noise_seed(torch.zeros(1), c) for c in chunk) & initial   # the library's + 1 on the CPU
+    assert not low(c + 1 for c in chunk) & initial                            # newer ComfyUI's + 1
+    for offset in (GMM_SEED_OFFSET, MIXTURE_SEED_OFFSET):                     # the mixture's own draws
+        assert not low((c + offset) % 2**64 for c in chunk) & initial
+    assert min(chunk) >= harness.NOISE_SEED_BASE > harness.MAX_SEED
 
 
 def test_chunk_seed_rejects_what_would_break_the_rule():
-    for seed, i in ((-1, 0), (harness.NOISE_SEED_BASE, 0), (0, -1), (0, harness.CHUNK_SEED)):
+    for seed, i in ((-1, 0), (harness.MAX_SEED, 0), (0, -1), (0, harness.CHUNK_SEED)):
         with pytest.raises(ValueError, match="seed must lie in"):
             harness.chunk_seed(seed, i)
 

@@ -132,8 +132,9 @@ def test_cache_serves_a_run_only_under_its_sampler_stream_version(tmp_path):
     with open(path) as f:
         assert all(len(json.loads(json.loads(line)["key"])) == 10 for line in f)
     # A row under the sampler's current version is served.
+    current = cell_key("ddpm", "DDIM", 10, 0.5, 2.5, 1.0, 0, 500, 8)
     with open(path, "a") as f:
-        f.write(json.dumps({"key": cell_key("ddpm", "DDIM", 10, 0.5, 2.5, 1.0, 0, 500, 8), "metrics": {"fd": 2.0}}) + "\n")
+        f.write(json.dumps({"key": current, "metrics": {"fd": 2.0}}) + "\n")
     cache = Cache(path, cached_only=True, upgrade=versioned_key)
     assert cache.get_or_run(cell_key("ddpm", "DDIM", 10, 0.5, 2.5, 1.0, 0, 500, 8), None) == {"fd": 2.0}
 
