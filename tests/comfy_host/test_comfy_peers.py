@@ -179,10 +179,12 @@ def test_bad_arguments(ddpm):
 
 # --- The Peer rows bench compare runs: its denoiser (CFG inside, calls counted) inside ComfyUI's path. ---
 
-@pytest.mark.parametrize("name", ["er_sde", "seeds_2", "uni_pc"])
+@pytest.mark.parametrize("name", ["er_sde", "seeds_2", "uni_pc", *comfy_sampling.CFG_PP_SAMPLERS])
 def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
     # The Peer stands the plain denoiser in for the UNet and lets CFGDenoiser do the CFG; the full path runs the UNet
-    # inside ComfyUI's BaseModel with ComfyUI's own CFG. Same samples, so the rows are ComfyUI's.
+    # inside ComfyUI's BaseModel with ComfyUI's own CFG. Same samples, so the rows are ComfyUI's. The CFG++ rows
+    # (issue 20) hand ComfyUI the plain denoiser and let ComfyUI do the CFG, since its CFG++ samplers read the
+    # unconditional prediction from it: one NFE per CFG evaluation all the same.
     from ddim_gmm.bench.harness import CountingModel
 
     unet, plain = ddpm
@@ -195,7 +197,12 @@ def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
     got = peer.call(counting, z * sigmas[0], sigmas, {"y": LABELS, "seed": SEED}, SEED)
     assert close(got, full)
     assert counting.calls == peer.nfe(STEPS)
-    assert peer.source == "ComfyUI"
+    assert peer.source == "ComfyUI" and peer.cfg_pp == name.endswith("_cfg_pp")
+    if peer.cfg_pp:
+        # Not the plain sampler's samples: CFG++ moves them.
+        plain_name = name.replace("_cfg_pp", "")
+        assert not close(got, comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), plain_name, z, sigmas,
+                                                    LABELS, NULL, CFG, seed=SEED)[0])
 
 
 def test_flow_peer_equals_the_full_comfyui_path(flow):
@@ -224,27 +231,6 @@ def test_peer_list():
 
 
 # --- CFG++ (issue 20): ComfyUI's CFG++ samplers with ComfyUI's own CFG, next to ours. ---
-
-@pytest.mark.parametrize("name", comfy_sampling.CFG_PP_SAMPLERS)
-def test_cfg_pp_peer_rows_equal_the_full_comfyui_path(ddpm, name):
-    # The CFG++ rows hand ComfyUI the plain denoiser and let ComfyUI do the CFG (its CFG++ samplers read the
-    # unconditional prediction from it): the same samples as the UNet inside ComfyUI, one NFE per CFG evaluation.
-    from ddim_gmm.bench.harness import CountingModel
-
-    unet, plain = ddpm
-    peer = {(p.name, p.kind): p for p in comfy_sampling.comfy_peers()}[(name, "diffusion")]
-    sigmas = plain.get_sigmas(STEPS)
-    z = noise()
-    full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), name, z, sigmas, LABELS, NULL, CFG,
-                                    seed=SEED)
-    counting = CountingModel(denoisers.CFGDenoiser(plain, CFG))
-    got = peer.call(counting, z * sigmas[0], sigmas, {"y": LABELS, "seed": SEED}, SEED)
-    assert close(got, full) and counting.calls == peer.nfe(STEPS) and peer.cfg_pp
-    # Not the plain sampler's samples: CFG++ moves them.
-    plain_name = name.replace("_cfg_pp", "")
-    assert not close(got, comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), plain_name, z, sigmas,
-                                                LABELS, NULL, CFG, seed=SEED)[0])
-
 
 @pytest.mark.parametrize("eta, name", [(0.0, "euler_cfg_pp"), (1.0, "euler_ancestral_cfg_pp")])
 def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name, host_step_noise):
