@@ -10,7 +10,10 @@ LOWER_IS_BETTER = ("fd", "fd_pixels", "kid")
 
 
 def spread(values):
-    """Mean and sd over the seeds (sd 0 for one seed)."""
+    """Mean and sd over the seeds (sd 0 for one seed); with an infinite value (a change against a zero base) the mean
+    is that infinity (nan for both signs) and the sd nan, where statistics would raise."""
+    if not all(math.isfinite(v) for v in values):
+        return sum(values), math.nan
     return statistics.mean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
