@@ -34,3 +34,21 @@ def latent_tolerance(dtype, scale=1.0):
     if dtype == torch.float64:
         return 1e-8
     return 8 * torch.finfo(dtype).eps * max(1.0, scale)
+
+
+def record_gmm_steps(monkeypatch):
+    """Records every gmm_step call of the samplers' loop: a list of ((x, x0, z, k, scale, mix, covariance, uncond),
+    output) with the tensors copied as the step saw them, for checking each step against sampling/reference.py."""
+    from ddim_gmm.sampling import samplers
+
+    calls, real = [], samplers.gmm_step
+
+    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
+        inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance,
+                  None if uncond is None else uncond.clone())
+        out = real(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond)
+        calls.append((inputs, out.clone()))
+        return out
+
+    monkeypatch.setattr(samplers, "gmm_step", spy)
+    return calls

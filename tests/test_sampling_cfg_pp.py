@@ -12,7 +12,7 @@ import math
 import pytest
 import torch
 
-from _toys import seeded_noise, shrink_model
+from _toys import record_gmm_steps, seeded_noise, shrink_model
 from ddim_gmm.sampling import (NonFiniteError, PRESETS, preset_options, reference, sample_ddim, sample_ddim_control,
                                sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
 from ddim_gmm.sampling import samplers as samplers_module
@@ -43,17 +43,7 @@ def start(flow, seed=0, batch=3):
 @pytest.mark.parametrize("name", sorted(PRESETS))
 @pytest.mark.parametrize("eta", [0.0, 0.6])
 def test_cfg_pp_step_equals_the_reference(monkeypatch, name, eta):
-    calls = []
-    real = samplers_module.gmm_step
-
-    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
-        inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance,
-                  uncond.clone())
-        out = real(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond)
-        calls.append((inputs, out.clone()))
-        return out
-
-    monkeypatch.setattr(samplers_module, "gmm_step", spy)
+    calls = record_gmm_steps(monkeypatch)
     flow = name.startswith("RFIM")
     x, sigmas = start(flow)
     sampler = sample_rfim_gmm if flow else sample_ddim_gmm

@@ -8,25 +8,14 @@ var I - Delta_k. Same draws, so the two must agree to rounding for every preset.
 import pytest
 import torch
 
-from _toys import shrink_model
+from _toys import record_gmm_steps, shrink_model
 from ddim_gmm.sampling import PRESETS, preset_options, reference, sample_ddim_gmm, sample_rfim_gmm
-from ddim_gmm.sampling import samplers as samplers_module
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
 @pytest.mark.parametrize("eta", [0.0, 0.6])
 def test_optimised_kernel_equals_the_reference(monkeypatch, name, eta):
-    calls = []
-    real = samplers_module.gmm_step
-
-    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
-        assert uncond is None
-        inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance)
-        out = real(x, x0, step, z, mix, scale, k, coefficients, covariance)
-        calls.append((inputs, out.clone()))
-        return out
-
-    monkeypatch.setattr(samplers_module, "gmm_step", spy)
+    calls = record_gmm_steps(monkeypatch)
     flow = name.startswith("RFIM")
     sigmas = torch.tensor([1.0, 0.7, 0.45, 0.2, 0.0] if flow else [8.0, 3.0, 1.2, 0.4, 0.0], dtype=torch.float64)
     x = torch.randn(3, 4, 3, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(0)) * sigmas[0]
@@ -34,7 +23,8 @@ def test_optimised_kernel_equals_the_reference(monkeypatch, name, eta):
     sampler(shrink_model, x, sigmas, seed=11, disable=True, eta=eta, s=0.7, n_components=5,
             priors=[0.1, 0.15, 0.2, 0.25, 0.3], **preset_options(name))
     assert len(calls) == 3
-    for i, ((x_i, x0_i, z, k, scale, mix, covariance), got) in enumerate(calls):
+    for i, ((x_i, x0_i, z, k, scale, mix, covariance, uncond), got) in enumerate(calls):
+        assert uncond is None
         want = reference.gmm_step(flow, x_i, x0_i, sigmas[i].item(), sigmas[i + 1].item(), eta, z, k, scale, mix,
                                   covariance)
         assert (got - want).abs().max().item() < 1e-9, (name, i)
