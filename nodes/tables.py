@@ -11,11 +11,10 @@ sentence, the text between `<!-- generated:options -->` and
 or list the files that are out of date with --check (exit status 1 if any); tests/test_options.py checks them.
 """
 
-import argparse
 import re
 import sys
-from pathlib import Path
 
+from .. import generated
 from ..sampling import NOISE_SCALE, OPTIONS
 from .options import WIDGETS
 from .sampler_node import widget_input
@@ -88,44 +87,18 @@ def options_table():
 TABLES = {"widgets": widgets_table, "widget-summary": widget_summary_table, "options": options_table}
 
 
-def region(name):
-    """The regex of the marked region `name`: its markers and the text between them."""
-    return re.compile(rf"(<!-- generated:{name} -->\n)(.*?)(<!-- /generated:{name} -->)", re.DOTALL)
-
-
 def regions(text):
     """{name: the text between its markers} for each marked region of `text`."""
-    return {name: match.group(2) for name in TABLES for match in region(name).finditer(text)}
+    return generated.regions(text, TABLES)
 
 
 def rendered(text):
     """`text` with every marked region filled with its current table, blank lines around it."""
-    for name, render in TABLES.items():
-        body = f"\n{render()}\n\n"
-        text = region(name).sub(lambda match: match.group(1) + body + match.group(3), text)
-    return text
+    return generated.rendered(text, TABLES)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m ddim_gmm.nodes.tables", description=__doc__.split("\n\n")[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help="rewrite the marked regions of the files")
-    mode.add_argument("--check", action="store_true", help="list the files whose tables are out of date")
-    parser.add_argument("files", nargs="+", type=Path)
-    args = parser.parse_args(argv)
-    stale = []
-    for path in args.files:
-        text = path.read_text()
-        if not regions(text):
-            parser.error(f"{path} has no <!-- generated:widgets --> or <!-- generated:options --> markers")
-        new = rendered(text)
-        if new != text:
-            stale.append(path)
-            if args.write:
-                path.write_text(new)
-    for path in stale:
-        print(f"{'rewrote' if args.write else 'out of date:'} {path}")
-    return 1 if stale and args.check else 0
+    return generated.main(TABLES, "python -m ddim_gmm.nodes.tables", __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":

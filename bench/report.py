@@ -1,0 +1,212 @@
+"""The result tables of the README and docs/results.md, rendered from the committed benchmark results.
+
+Each table is a view of a `results.csv` under bench/results/ (the tables `bench compare`, `bench quality` and
+`bench sde-mixture` write from their caches), so a rerun changes the docs by one command and never by hand:
+
+    python -m ddim_gmm.bench.report --write README.md docs/results.md
+
+(--check lists the files that are out of date; tests/test_report.py checks them.) A region is marked
+`<!-- generated:NAME -->` ... `<!-- /generated:NAME -->` with NAME one of TABLES below.
+"""
+
+import csv
+import json
+import sys
+import textwrap
+from functools import partial
+from pathlib import Path
+
+from .. import generated
+
+RESULTS = Path(__file__).parent / "results"
+OURS = "ddim-gmm"  # the `source` of our rows in bench compare's results.csv
+COMFY = "from bench/results/comfy_peers"  # ... and of ComfyUI's samplers, joined with --include
+
+
+def read(folder):
+    """bench/results/<folder>/results.csv as dicts, numbers as floats (empty cells stay '')."""
+    def value(text):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    with open(RESULTS / folder / "results.csv", newline="") as f:
+        return [{key: value(text) for key, text in row.items()} for row in csv.DictReader(f)]
+
+
+def table(header, rows):
+    lines = [header, ["---"] * len(header), *rows]
+    return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
+
+
+def pm(row, key, digits):
+    """'mean ± sd' of `key` with `digits` decimals, or '' where the row has no value."""
+    if row.get(key, "") == "":
+        return ""
+    return f"{row[key]:.{digits}f} ± {row[key + '_std']:.{digits}f}"
+
+
+def change(row, key):
+    """A paired change in %: '+mean ± sd', or '' where the row has none."""
+    if row.get(key, "") == "":
+        return ""
+    return f"{row[key]:+.1f} ± {row[key + '_std']:.1f}"
+
+
+def name(row):
+    """A sampler's name as the tables show it: ours in bold, ComfyUI's marked *."""
+    if row["source"] == OURS:
+        return f"**{row['sampler']}**"
+    return f"{row['sampler']} *" if row["source"] == COMFY else row["sampler"]
+
+
+def cell(rows, setting, cfg, nfe):
+    return [r for r in rows if r["setting"] == setting and r["cfg"] == cfg and r["nfe"] == nfe]
+
+
+def compare_cell(setting, cfg, nfe, folder="compare"):
+    """Every sampler of one cell of bench compare, sorted by FD."""
+    rows = sorted(cell(read(folder), setting, cfg, nfe), key=lambda r: r["fd"])
+    return table(["sampler", "steps (NFE)", "FD", "pixel FD", "precision", "recall", "class rate"],
+                 [[name(r), f"{r['steps']:.0f} ({r['nfe_used']:.0f})", pm(r, "fd", 0), pm(r, "fd_pixels", 1),
+                   pm(r, "precision", 2), pm(r, "recall", 2), pm(r, "class_rate", 3)] for r in rows])
+
+
+def control_rows():
+    """Every comparison of a DDIM-GMM / RFIM-GMM row with its matched-noise control: bench compare's 3-seed grid and
+    the 10-seed rerun of one of its cells."""
+    return [("compare", r) for r in read("compare") if r["verdict_vs_control"]] + \
+           [("compare_nfe50_cfg0_10seeds", r) for r in read("compare_nfe50_cfg0_10seeds") if r["verdict_vs_control"]]
+
+
+def control_comparisons():
+    """The mixture against the sampler it modifies (`euler` / `euler_ancestral`) and against its control, paired, in
+    every cell where both ran."""
+    return table(["setting", "CFG", "NFE", "mixture", "seeds", "FD vs `euler` / `euler_ancestral` (%)",
+                  "FD vs its control (%)", "pixel FD vs its control (%)", "verdict vs its control"],
+                 [[r["setting"], f"{r['cfg']:g}", f"{r['nfe']:.0f}", r["sampler"], f"{r['seeds']:.0f}",
+                   change(r, "fd_vs_ddim"), change(r, "fd_vs_control"), change(r, "fd_pixels_vs_control"),
+                   r["verdict_vs_control"]] for _, r in control_rows()])
+
+
+def counts(verdicts):
+    """(comparisons, no difference, losses, gains) of a list of verdicts."""
+    verdicts = list(verdicts)
+    return (len(verdicts), verdicts.count("no difference"), verdicts.count("loss"),
+            sum(v.startswith("gain") for v in verdicts))
+
+
+def control_counts(setting):
+    """The verdict counts of bench compare's 3-seed grid against the control, for `setting` (None: all)."""
+    return counts(r["verdict_vs_control"] for folder, r in control_rows()
+                  if folder == "compare" and setting in (None, r["setting"]))
+
+
+def cfg_pp_control_counts():
+    """The verdict counts of `ddim_gmm_cfg_pp` against its CFG++ control, every scale and NFE of compare_cfg_pp."""
+    return counts(r["verdict_vs_control"] for r in read("compare_cfg_pp") if r["verdict_vs_control"])
+
+
+def control_summary():
+    """The counts of the comparisons with the control, per setting, and of the CFG++ ones."""
+    rows = [[label, *control_counts(setting)]
+            for setting, label in (("ddpm", "DDPM"), ("flow", "rectified flow"), (None, "all"))]
+    rows.append(["DDPM, CFG++ (`bench/results/compare_cfg_pp`)", *cfg_pp_control_counts()])
+    return table(["comparisons with the control", "comparisons", "no difference", "losses", "gains"], rows)
+
+
+QUALITY_CONTROLS = {"exact": "exact denoiser", "ddpm_n1797": "DDPM"}
+
+
+def control_quality():
+    """bench quality's cells with a control (the exact denoiser, the headline DDPM cell): the mixture and its control
+    against DDIM, and the mixture against its control, paired."""
+    out = []
+    for folder, label in QUALITY_CONTROLS.items():
+        rows = read(folder)
+        for r in rows:
+            if r["fd_vs_control_pct"] == "":
+                continue
+            variant = r["sampler"].split("-GMM-", 1)[1]
+            control = next(c for c in rows if c["sampler"] == f"DDIM-CONTROL-{variant}"
+                           and all(c[k] == r[k] for k in ("cfg", "steps", "eta")))
+            out.append([f"{label}, CFG {r['cfg']:g}", f"{r['steps']:.0f}", f"{r['eta']:g}", variant, f"{r['s']:g}",
+                        f"{r['n_samples']:.0f} x {r['seeds']:.0f}", change(r, "fd_change_pct"),
+                        change(control, "fd_change_pct"), change(r, "fd_vs_control_pct"),
+                        change(r, "fd_pixels_vs_control_pct")])
+    return table(["setting", "steps", "eta", "mixture", "s", "samples", "mixture vs DDIM: FD (%)",
+                  "control vs DDIM: FD (%)", "mixture vs its control: FD (%)", "... pixel FD (%)"], out)
+
+
+def headline():
+    """The README's finding in one paragraph, with the numbers of the comparison."""
+    n, same, losses, gains = control_counts(None)
+    rows = {r["sampler"]: r for r in cell(read("compare"), "ddpm", 2.5, 10)}
+    best, ours, euler = rows["dpmpp_2m_sde"], rows["DDIM-GMM-ORTHO-VUB* eta 0 s 1"], rows["euler"]
+    gain_text = "none a gain" if gains == 0 else f"{gains} {'a gain' if gains == 1 else 'gains'}"
+    loss_text = "is a loss" if losses == 1 else "are losses"
+    text = (f"On our test models (a small DDPM and a small rectified flow on 16x16 digits) DDIM-GMM does no better "
+            f"than its matched-noise control, DDIM plus Gaussian noise of exactly the variance the mixture adds "
+            f"(`sample_ddim_control`): of {n} comparisons, {same} show no difference and {losses} {loss_text}, "
+            f"{gain_text}. Neither comes near the best standard sampler at the same number of model evaluations: at "
+            f"10 NFE with CFG 2.5 `dpmpp_2m_sde` reaches a classifier FD of {pm(best, 'fd', 0)} against "
+            f"{pm(ours, 'fd', 0)} for `ddim_gmm` at eta 0 and {pm(euler, 'fd', 0)} for `euler` (= DDIM).")
+    return textwrap.fill(text, 118)
+
+
+CFG_PP_ROWS = {"DDIM-GMM-ORTHO-VUB* eta 1 s 1 CFG++": "**`ddim_gmm_cfg_pp`** (ORTHO-VUB*, eta 1)",
+               "DDIM-CONTROL of ORTHO-VUB* eta 1 s 1 CFG++": "its control, CFG++",
+               "euler_ancestral_cfg_pp": "`euler_ancestral_cfg_pp` *", "dpmpp_2m_cfg_pp": "`dpmpp_2m_cfg_pp` *",
+               "res_multistep_cfg_pp": "`res_multistep_cfg_pp` *"}
+CFG_PP_SCALES = (0.1, 0.25, 0.75)  # the scales every NFE ran at, besides 2.5
+
+
+def cfg_pp_best():
+    """Per NFE, each CFG++ row at the best (lowest-FD) of the scales run at every NFE, next to its FD at CFG 2.5."""
+    rows = read("compare_cfg_pp")
+    out = []
+    for nfe in sorted({r["nfe"] for r in rows}):
+        for sampler, label in CFG_PP_ROWS.items():
+            runs = [r for r in rows if r["nfe"] == nfe and r["sampler"] == sampler]
+            best = min((r for r in runs if r["cfg"] in CFG_PP_SCALES), key=lambda r: r["fd"])
+            at_2_5 = next(r for r in runs if r["cfg"] == 2.5)
+            out.append([f"{nfe:.0f}", label, f"{best['cfg']:g}", pm(best, "fd", 0), pm(best, "fd_pixels", 1),
+                        pm(best, "precision", 2), pm(best, "recall", 2), pm(at_2_5, "fd", 0)])
+    return table(["NFE", "sampler", "best scale", "FD", "pixel FD", "precision", "recall", "FD at CFG 2.5"], out)
+
+
+def sde_mixture():
+    """The Gaussian arm of dpmpp_2m_sde next to the mixture arms, paired changes against the Gaussian one (bench
+    sde-mixture writes results.json)."""
+    rows = json.loads((RESULTS / "sde_mixture" / "results.json").read_text())
+    arms = list(dict.fromkeys(r["noise"] for r in rows if r["noise"] != "gaussian"))
+    out = []
+    for nfe, cfg in dict.fromkeys((r["nfe"], r["cfg"]) for r in rows):
+        here = {r["noise"]: r for r in rows if (r["nfe"], r["cfg"]) == (nfe, cfg)}
+        gauss = here["gaussian"]
+        out.append([f"{cfg:g}", f"{nfe}", f"{pm(gauss, 'fd', 1)} / {pm(gauss, 'fd_pixels', 2)}",
+                    *(f"{change(here[arm], 'fd_change_pct')}, {change(here[arm], 'fd_pixels_change_pct')}"
+                      for arm in arms)])
+    return table(["CFG", "NFE", "Gaussian: FD / pixel FD",
+                  *(f"{arm.replace('f=', 'f = ')}: FD, pixel FD (paired %)" for arm in arms)], out)
+
+
+TABLES = {
+    "headline": headline,
+    "compare-ddpm-cfg2.5-nfe10": partial(compare_cell, "ddpm", 2.5, 10),
+    "compare-ddpm-cfg0-nfe10": partial(compare_cell, "ddpm", 0.0, 10),
+    "compare-flow-nfe10": partial(compare_cell, "flow", 0.0, 10),
+    "control-comparisons": control_comparisons,
+    "control-summary": control_summary,
+    "control-quality": control_quality,
+    "cfg-pp-best": cfg_pp_best,
+    "sde-mixture": sde_mixture,
+}
+
+
+def main(argv=None):
+    return generated.main(TABLES, "python -m ddim_gmm.bench.report", __doc__.split("\n\n")[0], argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
