@@ -65,11 +65,14 @@ def test_on_other_devices_the_seed_is_used_as_is(seed):
     assert noise_seed(torch.zeros(1, device="meta"), seed) == seed
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-def test_on_cuda_the_stream_is_the_seeds_own():
-    x = torch.zeros(2, 3, device="cuda")
+@pytest.mark.device_generic
+def test_the_stream_is_the_devices_own_generator(device):
+    # seed + 1 on the CPU, the seed itself on any other device (bench gpu runs this on the GPU).
+    x = torch.zeros(2, 3, device=device)
     got = default_noise_sampler(x, seed=41)(None, None)
-    assert torch.equal(got, torch.randn(2, 3, device="cuda", generator=torch.Generator("cuda").manual_seed(41)))
+    want_seed = 42 if x.device.type == "cpu" else 41
+    want = torch.randn(2, 3, device=device, generator=torch.Generator(x.device).manual_seed(want_seed))
+    assert torch.equal(got, want)
 
 
 def test_bad_seeds_keep_their_errors():
