@@ -58,11 +58,12 @@ KERNEL_GOAL_PERCENT = 1.0
 CRITICAL_PATH_PERCENT = 1.0
 SECTIONS = ("tests", "cross", "speed", "memory")
 TEST_FILES = ["test_sampling_equivalence.py", "test_sampling_moments.py", "test_sampling_faults.py",
-              "test_control.py", "test_sampling_devices.py", "test_sampling_api.py"]
+              "test_control.py", "test_sampling_devices.py", "test_sampling_api.py", "test_noise_convention.py"]
 # --quick: a few device-generic tests of each file (each file must run at least one)
 QUICK_TESTS = ("test_sample_ddim_is_euler_ancestral or test_exact_full_covariance_matches or "
                "(test_a_non_finite_model_output and rfim_control) or test_without_offsets_the_control_is_ddim_and_rfim "
-               "or test_same_seed_same_samples_on_the_test_device or test_every_preset_is_deterministic_per_seed")
+               "or test_same_seed_same_samples_on_the_test_device or test_every_preset_is_deterministic_per_seed "
+               "or test_the_stream_is_the_devices_own_generator")
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 # cross-device agreement with the noise drawn on the CPU: CROSS_ULPS rounding units of the dtype at the samples' scale
 CROSS_ULPS = 16
