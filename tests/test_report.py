@@ -63,7 +63,8 @@ def test_the_views_count_the_verdicts_and_sort_by_fd(tmp_path, monkeypatch):
     assert report.control_counts("flow") == (1, 1, 0, 0)
     assert len(report.control_comparisons().splitlines()) == 2 + 6
     headline = " ".join(report.headline().split())
-    assert "of 4 comparisons, 2 show no difference and 1 is a loss, 1 a gain (gone when rerun with 10 seeds)" in headline
+    assert ("of 4 comparisons, 2 show no difference and 1 is a loss, 1 a gain (gone when rerun with 10 seeds)"
+            in headline)
     names = [line.split(" | ")[0].lstrip("| ") for line in report.compare_cell("ddpm", 2.5, 10).splitlines()[2:]]
     assert names == ["dpmpp_2m_sde", "sa_solver *", "**DDIM-GMM-ORTHO-VUB* eta 0 s 1**",
                      "**DDIM-GMM-ORTHO-VUB* eta 1 s 1**", "**DDIM-GMM-ORTHO-VUB eta 0 s 1**", "euler"]
