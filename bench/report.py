@@ -159,13 +159,21 @@ def headline():
         left = sum(r["verdict_vs_control"].startswith("gain") for r in reruns)
         gain_text += " (gone when rerun with 10 seeds)" if left == 0 else f" ({left} left when rerun with 10 seeds)"
     loss_text = "is a loss" if losses == 1 else "are losses"
-    text = (f"On our test models (a small DDPM and a small rectified flow on 16x16 digits) DDIM-GMM does no better "
-            f"than its matched-noise control, DDIM plus Gaussian noise of exactly the variance the mixture adds "
-            f"(`sample_ddim_control`): of {n} comparisons, {same} show no difference and {losses} {loss_text}, "
-            f"{gain_text}. Neither comes near the best standard sampler at the same number of model evaluations: at "
-            f"10 NFE with CFG 2.5 `dpmpp_2m_sde` reaches a classifier FD of {pm(best, 'fd', 0)} against "
-            f"{pm(ours, 'fd', 0)} for `ddim_gmm` at eta 0 and {pm(euler, 'fd', 0)} for `euler` (= DDIM).")
-    return textwrap.fill(text, 118)
+    quality = read("ddpm_n1797")
+    mixture = next(r for r in quality if r["sampler"] == "DDIM-GMM-ORTHO-VUB*")
+    control = next(r for r in quality if r["sampler"] == "DDIM-CONTROL-ORTHO-VUB*")
+    text = (f"On our test models (a small DDPM and a small rectified flow on 16x16 digits) we compared DDIM-GMM with "
+            f"its matched-noise control, DDIM plus Gaussian noise of exactly the variance the mixture adds "
+            f"(`sample_ddim_control`): of {n} comparisons at 200 samples x 3 seeds, {same} show no difference and "
+            f"{losses} {loss_text}, {gain_text}. In the paper's headline cell (10 steps, CFG 2.5, eta 0) with "
+            f"{mixture['n_samples']:.0f} samples x {mixture['seeds']:.0f} seeds, DDIM-GMM changes DDIM's FD by "
+            f"{change(mixture, 'fd_change_pct')} % and its control by {change(control, 'fd_change_pct')} %; against "
+            f"its control the mixture's FD changes by {change(mixture, 'fd_vs_control_pct')} % (pixel FD "
+            f"{change(mixture, 'fd_pixels_vs_control_pct')} %). Neither comes near the best standard sampler at the "
+            f"same number of model evaluations: at 10 NFE with CFG 2.5 `dpmpp_2m_sde` reaches a classifier FD of "
+            f"{pm(best, 'fd', 0)} against {pm(ours, 'fd', 0)} for `ddim_gmm` at eta 0 and {pm(euler, 'fd', 0)} for "
+            f"`euler` (= DDIM).")
+    return textwrap.fill(text, 118, break_on_hyphens=False)
 
 
 CFG_PP_ROWS = {"DDIM-GMM-ORTHO-VUB* eta 1 s 1 CFG++": "**`ddim_gmm_cfg_pp`** (ORTHO-VUB*, eta 1)",

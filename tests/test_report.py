@@ -56,6 +56,10 @@ def test_the_views_count_the_verdicts_and_sort_by_fd(tmp_path, monkeypatch):
               [row("DDIM-GMM-ORTHO-VUB* eta 0 s 1", report.OURS, 600, "loss", seeds=10, cfg=0, nfe=50)])
     write_csv(tmp_path / "compare_flow_10seeds",
               [row("DDIM-GMM-ORTHO-VUB* eta 1 s 1", report.OURS, 945, "no difference", seeds=10)])
+    quality = dict(n_samples=1797, seeds=3, fd_change_pct=-3, fd_change_pct_std=0.5, fd_vs_control_pct=-1,
+                   fd_vs_control_pct_std=0.5, fd_pixels_vs_control_pct=0.25, fd_pixels_vs_control_pct_std=0.5)
+    write_csv(tmp_path / "ddpm_n1797", [dict(quality, sampler="DDIM-GMM-ORTHO-VUB*"),
+                                        dict(quality, sampler="DDIM-CONTROL-ORTHO-VUB*", fd_change_pct=-2)])
     monkeypatch.setattr(report, "RESULTS", tmp_path)
     # The 10-seed reruns are listed but not counted: they repeat cells of the 3-seed grid. The one gain's rerun is
     # no difference, and the headline says so.
@@ -63,8 +67,9 @@ def test_the_views_count_the_verdicts_and_sort_by_fd(tmp_path, monkeypatch):
     assert report.control_counts("flow") == (1, 1, 0, 0)
     assert len(report.control_comparisons().splitlines()) == 2 + 6
     headline = " ".join(report.headline().split())
-    assert ("of 4 comparisons, 2 show no difference and 1 is a loss, 1 a gain (gone when rerun with 10 seeds)"
-            in headline)
+    assert ("of 4 comparisons at 200 samples x 3 seeds, 2 show no difference and 1 is a loss, 1 a gain (gone when "
+            "rerun with 10 seeds)" in headline)
+    assert "changes DDIM's FD by -3.0 ± 0.5 % and its control by -2.0 ± 0.5 %" in headline
     names = [line.split(" | ")[0].lstrip("| ") for line in report.compare_cell("ddpm", 2.5, 10).splitlines()[2:]]
     assert names == ["dpmpp_2m_sde", "sa_solver *", "**DDIM-GMM-ORTHO-VUB* eta 0 s 1**",
                      "**DDIM-GMM-ORTHO-VUB* eta 1 s 1**", "**DDIM-GMM-ORTHO-VUB eta 0 s 1**", "euler"]
