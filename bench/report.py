@@ -176,6 +176,26 @@ def headline():
     return textwrap.fill(text, 118, break_on_hyphens=False)
 
 
+def exact_grid():
+    """The exact denoiser's grid (bench quality, 1797 x 3): per cell DDIM's FD, the mixture with the lowest FD (its
+    preset and s) and its paired change, its control's, and NOISE-MATCHED's."""
+    rows = read("exact")
+    out = []
+    for steps, eta in dict.fromkeys((r["steps"], r["eta"]) for r in rows):
+        here = [r for r in rows if (r["steps"], r["eta"]) == (steps, eta)]
+        ddim = next(r for r in here if r["sampler"] == "DDIM")
+        mixtures = [r for r in here if "-GMM-" in r["sampler"] and r["s"] != ""]
+        best = min(mixtures, key=lambda r: r["fd_change_pct"])
+        variant = best["sampler"].split("-GMM-", 1)[1]
+        control = next((r for r in here if r["sampler"] == f"DDIM-CONTROL-{variant}"), None)
+        matched = next(r for r in here if r["sampler"] == "DDIM-GMM-NOISE-MATCHED")
+        out.append([f"{steps:.0f}", f"{eta:g}", f"{ddim['fd']:.3g}", f"{variant}, s {best['s']:g}",
+                    change(best, "fd_change_pct"), "" if control is None else change(control, "fd_change_pct"),
+                    change(matched, "fd_change_pct")])
+    return table(["steps", "eta", "DDIM FD", "best mixture", "its change vs DDIM (%)", "its control's (%)",
+                  "NOISE-MATCHED's (%)"], out)
+
+
 CFG_PP_ROWS = {"DDIM-GMM-ORTHO-VUB* eta 1 s 1 CFG++": "**`ddim_gmm_cfg_pp`** (ORTHO-VUB*, eta 1)",
                "DDIM-CONTROL of ORTHO-VUB* eta 1 s 1 CFG++": "its control, CFG++",
                "euler_ancestral_cfg_pp": "`euler_ancestral_cfg_pp` *", "dpmpp_2m_cfg_pp": "`dpmpp_2m_cfg_pp` *",
@@ -221,6 +241,7 @@ TABLES = {
     "control-comparisons": control_comparisons,
     "control-summary": control_summary,
     "control-quality": control_quality,
+    "exact-grid": exact_grid,
     "cfg-pp-best": cfg_pp_best,
     "sde-mixture": sde_mixture,
 }
