@@ -6,8 +6,9 @@ CFG included, one NFE = one call of it), x = the seed's initial noise times sigm
 step count that fits the NFE budget, extra_args (the labels, and "seed" as ComfyUI puts it there) and the seed.
 
 Sources:
-  k_diffusion_peers()   k-diffusion's samplers, noise seeded as ComfyUI seeds them (euler_ancestral: torch.randn from
-                        a generator seeded with the seed; the SDE solvers: a Brownian tree seeded with it).
+  k_diffusion_peers()   k-diffusion's samplers, noise seeded as ComfyUI seeds them (euler_ancestral: the library's
+                        default_noise_sampler, as newer ComfyUI's: a generator seeded with the seed + 1 on the CPU;
+                        the SDE solvers: a Brownian tree seeded with the seed).
   ours(...)             DDIM-GMM / RFIM-GMM at a given eta and s, and their matched-noise controls; with cfg_pp
                         (CFG++) each asks the model for (guided, unconditional) x0 (CFGDenoiser's with_uncond).
   extra peers           bench/comfy_sampling.py, if present, exposes comfy_peers() -> [Peer]: ComfyUI's own samplers
@@ -99,7 +100,8 @@ def _plain(name):
 
 
 def _ancestral(name):
-    """euler_ancestral: noise from torch.randn with a generator seeded with the seed (ComfyUI's default sampler)."""
+    """euler_ancestral: noise from the library's default_noise_sampler (newer ComfyUI's convention: seed + 1 on the
+    CPU)."""
     def call(model, x, sigmas, extra_args, seed):
         return getattr(_k(), f"sample_{name}")(model, x, sigmas, extra_args=extra_args, disable=True,
                                                noise_sampler=default_noise_sampler(x, seed=seed))
