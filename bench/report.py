@@ -127,9 +127,9 @@ def control_summary():
 QUALITY_CONTROLS = {"exact": "exact denoiser", "ddpm_n1797": "DDPM"}
 
 
-def control_quality():
-    """bench quality's cells with a control (the exact denoiser, the headline DDPM cell): the mixture and its control
-    against DDIM, and the mixture against its control, paired."""
+def control_quality(at_least=1.0):
+    """bench quality's cells with a control (the exact denoiser, the headline DDPM cell) where the mixture or its
+    control moves DDIM's FD by `at_least` % or more: both against DDIM, and the mixture against its control, paired."""
     out = []
     for folder, label in QUALITY_CONTROLS.items():
         rows = read(folder)
@@ -139,6 +139,8 @@ def control_quality():
             variant = r["sampler"].split("-GMM-", 1)[1]
             control = next(c for c in rows if c["sampler"] == f"DDIM-CONTROL-{variant}"
                            and all(c[k] == r[k] for k in ("cfg", "steps", "eta")))
+            if max(abs(r["fd_change_pct"]), abs(control["fd_change_pct"])) < at_least:
+                continue
             out.append([f"{label}, CFG {r['cfg']:g}", f"{r['steps']:.0f}", f"{r['eta']:g}", variant, f"{r['s']:g}",
                         f"{r['n_samples']:.0f} x {r['seeds']:.0f}", change(r, "fd_change_pct"),
                         change(control, "fd_change_pct"), change(r, "fd_vs_control_pct"),
