@@ -1,7 +1,8 @@
 """The result tables of the README and docs/results.md, rendered from the committed benchmark results.
 
-Each table is a view of a `results.csv` under bench/results/ (the tables `bench compare`, `bench quality` and
-`bench sde-mixture` write from their caches), so a rerun changes the docs by one command and never by hand:
+Each table is a view of a `results.csv` under bench/results/ (the tables `bench compare` and `bench quality` write
+from their caches; `bench sde-mixture` writes `results.json`), so a rerun changes the docs by one command and never
+by hand:
 
     python -m ddim_gmm.bench.report --write README.md docs/results.md
 
