@@ -31,6 +31,7 @@ Two ways to run them:
 Nothing here is needed to run the benchmark: without COMFYUI_PATH the rows are left out with a line that says so.
 """
 
+import importlib
 import os
 import sys
 
@@ -193,6 +194,20 @@ def conds(labels, null_label, cfg):
     return cond(labels), cond(null_label), float(cfg)
 
 
+def host_seed(x, seed):
+    """The seed to hand ComfyUI so that its default_noise_sampler draws the step noise the library's
+    default_noise_sampler(x, seed) draws: ComfyUI 0.3.64 seeds its generator with the seed itself, newer ComfyUI (as
+    the library) with seed + 1 on the CPU. Probed on the running host, so bench compare's ComfyUI rows and ours draw
+    the same step noise (paired) in every host version."""
+    from ..sampling.samplers import noise_seed
+
+    import_comfy()
+    host_sampling = importlib.import_module("comfy.k_diffusion.sampling")
+    drawn = host_sampling.default_noise_sampler(torch.zeros(4), seed=0)(None, None)
+    as_is = torch.equal(drawn, torch.randn(4, generator=torch.Generator().manual_seed(0)))
+    return noise_seed(x, seed) if as_is else seed
+
+
 def comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, cfg, seed, sampler=None):
     """comfy.samplers.sample (as SamplerCustom runs it) from an empty latent; returns (samples, model rows seen)."""
     comfy = import_comfy()
@@ -256,7 +271,7 @@ def run_peer(name, kind, model, x, sigmas, extra_args, seed):
     cond = [[None, {} if labels is None else {"labels": labels}]]
     object.__setattr__(patcher.model, "denoiser", model)        # a plain attribute, never a registered submodule
     try:
-        return comfy_sample(patcher, name, x / sigmas[0], sigmas, cond, cond, 1.0, seed)[0]
+        return comfy_sample(patcher, name, x / sigmas[0], sigmas, cond, cond, 1.0, host_seed(x, seed))[0]
     finally:
         object.__setattr__(patcher.model, "denoiser", None)
 
@@ -287,7 +302,7 @@ def run_cfg_pp_peer(name, model, x, sigmas, extra_args, seed):
     object.__setattr__(patcher.model, "denoiser", guided.denoiser)
     try:
         return comfy_sample(patcher, name, x / sigmas[0], sigmas, positive, negative,
-                            guided.scale if labels is not None else 1.0, seed)[0]
+                            guided.scale if labels is not None else 1.0, host_seed(x, seed))[0]
     finally:
         object.__setattr__(patcher.model, "denoiser", None)
 

@@ -28,6 +28,9 @@ registry names).
 #      its cache key; its old keys had none). The samplers that draw no noise (euler, heun, dpm_2, dpmpp_2m,
 #      dpm_fast, res_multistep, gradient_estimation, uni_pc, deis, ipndm, euler_cfg_pp, dpmpp_2m_cfg_pp,
 #      res_multistep_cfg_pp) keep theirs: their digests (tests/test_stream_digest.py) did not move.
+#   +1 ComfyUI's er_sde, sa_solver, seeds_2, euler_ancestral_cfg_pp 2 -> 3: bench.comfy_sampling hands ComfyUI the
+#      seed (host_seed) that makes its default_noise_sampler draw the library's step noise (ComfyUI 0.3.64 seeds with
+#      the seed, the library with seed + 1 on the CPU), so these rows are paired with ours on the noise again.
 STREAM_VERSIONS = {
     "DDIM": 2, "RFIM": 2, "DDPM": 2,
     "RAND": 3, "ORTHO": 3, "ORTHO-VUB": 3,
@@ -38,8 +41,8 @@ STREAM_VERSIONS = {
     "euler": 1, "euler_ancestral": 2, "heun": 1, "dpm_2": 1, "dpmpp_2m": 1, "dpmpp_2m_sde": 2, "dpmpp_sde": 2,
     "dpmpp_3m_sde": 2, "dpm_fast": 1,
     # ComfyUI's samplers (bench.comfy_sampling), seeded through ComfyUI's own noise samplers.
-    "er_sde": 2, "sa_solver": 2, "seeds_2": 2, "res_multistep": 1, "gradient_estimation": 1, "uni_pc": 1, "deis": 1,
-    "ipndm": 1, "euler_ancestral_cfg_pp": 2, "euler_cfg_pp": 1, "dpmpp_2m_cfg_pp": 1, "res_multistep_cfg_pp": 1,
+    "er_sde": 3, "sa_solver": 3, "seeds_2": 3, "res_multistep": 1, "gradient_estimation": 1, "uni_pc": 1, "deis": 1,
+    "ipndm": 1, "euler_ancestral_cfg_pp": 3, "euler_cfg_pp": 1, "dpmpp_2m_cfg_pp": 1, "res_multistep_cfg_pp": 1,
     # bench sde-mixture's Gaussian and mixture arms (i.i.d. noise and the mixture's draws from the chunk seed).
     "SDE-MIXTURE": 2,
 }

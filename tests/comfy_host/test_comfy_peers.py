@@ -192,7 +192,7 @@ def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
     sigmas = plain.get_sigmas(STEPS)
     z = noise()
     full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), name, z, sigmas, LABELS, NULL, CFG,
-                                    seed=SEED)
+                                    seed=comfy_sampling.host_seed(z, SEED))
     counting = CountingModel(denoisers.CFGDenoiser(plain, CFG))
     got = peer.call(counting, z * sigmas[0], sigmas, {"y": LABELS, "seed": SEED}, SEED)
     assert close(got, full)
@@ -202,7 +202,7 @@ def test_peer_rows_equal_the_full_comfyui_path(ddpm, name):
         # Not the plain sampler's samples: CFG++ moves them.
         plain_name = name.replace("_cfg_pp", "")
         assert not close(got, comfy_sampling.sample(comfy_sampling.wrap_model(unet, "ddpm"), plain_name, z, sigmas,
-                                                    LABELS, NULL, CFG, seed=SEED)[0])
+                                                    LABELS, NULL, CFG, seed=comfy_sampling.host_seed(z, SEED))[0])
 
 
 def test_flow_peer_equals_the_full_comfyui_path(flow):
@@ -212,11 +212,27 @@ def test_flow_peer_equals_the_full_comfyui_path(flow):
     sigmas = denoisers.FlowDenoiser.get_sigmas(STEPS)
     z = noise(1)
     full, _ = comfy_sampling.sample(comfy_sampling.wrap_model(flow.inner_model, "flow"), "sa_solver", z, sigmas,
-                                    seed=SEED)
+                                    seed=comfy_sampling.host_seed(z, SEED))
     counting = CountingModel(flow)
     got = peer.call(counting, z * sigmas[0], sigmas, {"seed": SEED}, SEED)
     assert close(got, full)
     assert counting.calls == peer.nfe(STEPS)
+
+
+def test_host_seed_gives_the_librarys_step_noise_on_every_host(host, monkeypatch):
+    # bench compare pairs ComfyUI's rows with ours on the step noise: the seed it hands ComfyUI makes the host's
+    # default_noise_sampler draw what the library's draws, on the pinned host (seed itself) and on a newer one
+    # (seed + 1 on the CPU, played here by the library's own sampler in the host's place).
+    import comfy.k_diffusion.sampling as host_sampling
+
+    from ddim_gmm.sampling import default_noise_sampler
+
+    x = torch.zeros(2, 1, 4, 4)
+    want = default_noise_sampler(x, seed=SEED)(None, None)
+    assert torch.equal(host_sampling.default_noise_sampler(x, seed=comfy_sampling.host_seed(x, SEED))(None, None), want)
+    monkeypatch.setattr(host_sampling, "default_noise_sampler", default_noise_sampler)
+    assert comfy_sampling.host_seed(x, SEED) == SEED
+    assert torch.equal(host_sampling.default_noise_sampler(x, seed=comfy_sampling.host_seed(x, SEED))(None, None), want)
 
 
 def test_peer_list():
@@ -233,8 +249,9 @@ def test_peer_list():
 # --- CFG++ (issue 20): ComfyUI's CFG++ samplers with ComfyUI's own CFG, next to ours. ---
 
 @pytest.mark.parametrize("eta, name", [(0.0, "euler_cfg_pp"), (1.0, "euler_ancestral_cfg_pp")])
-def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name, host_step_noise):
-    # bench compare's DDIM-GMM CFG++ row at s = 0 is ComfyUI's CFG++ row: the two sides of the comparison agree.
+def test_our_cfg_pp_rows_without_offsets_equal_comfyuis_euler_cfg_pp_rows(ddpm, eta, name):
+    # bench compare's DDIM-GMM CFG++ row at s = 0 is ComfyUI's CFG++ row: the two sides of the comparison agree, on
+    # the same step noise (the library's default; host_seed makes ComfyUI's row draw it too).
     from ddim_gmm.bench.harness import CountingModel
     from ddim_gmm.bench.peers import gmm_peer
 
