@@ -21,7 +21,7 @@ from .. import generated
 
 RESULTS = Path(__file__).parent / "results"
 OURS = "ddim-gmm"  # the `source` of our rows in bench compare's results.csv
-COMFY = "from bench/results/comfy_peers"  # ... and of ComfyUI's samplers, joined with --include
+COMFY = ("ComfyUI", "from bench/results/comfy_peers")  # ... and of ComfyUI's: run here, or joined with --include
 
 
 def read(folder):
@@ -58,7 +58,7 @@ def name(row):
     """A sampler's name as the tables show it: ours in bold, ComfyUI's marked *."""
     if row["source"] == OURS:
         return f"**{row['sampler']}**"
-    return f"{row['sampler']} *" if row["source"] == COMFY else row["sampler"]
+    return f"{row['sampler']} *" if row["source"] in COMFY else row["sampler"]
 
 
 def cell(rows, setting, cfg, nfe):

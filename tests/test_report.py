@@ -51,7 +51,7 @@ def test_the_views_count_the_verdicts_and_sort_by_fd(tmp_path, monkeypatch):
         row("DDIM-GMM-ORTHO-VUB* eta 1 s 1", report.OURS, 940, "gain"),
         row("RFIM-GMM-ORTHO-VUB* eta 0 s 1", report.OURS, 300, "no difference", setting="flow", cfg=0),
         row("euler", "k-diffusion", 960), row("dpmpp_2m_sde", "k-diffusion", 400),
-        row("sa_solver", report.COMFY, 500)])
+        row("sa_solver", report.COMFY[1], 500), row("uni_pc", report.COMFY[0], 450)])
     write_csv(tmp_path / "compare_nfe50_cfg0_10seeds",
               [row("DDIM-GMM-ORTHO-VUB* eta 0 s 1", report.OURS, 600, "loss", seeds=10, cfg=0, nfe=50)])
     write_csv(tmp_path / "compare_flow_10seeds",
@@ -71,5 +71,5 @@ def test_the_views_count_the_verdicts_and_sort_by_fd(tmp_path, monkeypatch):
             "rerun with 10 seeds)" in headline)
     assert "changes DDIM's FD by -3.0 ± 0.5 % and its control by -2.0 ± 0.5 %" in headline
     names = [line.split(" | ")[0].lstrip("| ") for line in report.compare_cell("ddpm", 2.5, 10).splitlines()[2:]]
-    assert names == ["dpmpp_2m_sde", "sa_solver *", "**DDIM-GMM-ORTHO-VUB* eta 0 s 1**",
+    assert names == ["dpmpp_2m_sde", "uni_pc *", "sa_solver *", "**DDIM-GMM-ORTHO-VUB* eta 0 s 1**",
                      "**DDIM-GMM-ORTHO-VUB* eta 1 s 1**", "**DDIM-GMM-ORTHO-VUB eta 0 s 1**", "euler"]
