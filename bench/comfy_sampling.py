@@ -31,6 +31,7 @@ Two ways to run them:
 Nothing here is needed to run the benchmark: without COMFYUI_PATH the rows are left out with a line that says so.
 """
 
+import functools
 import importlib
 import os
 import sys
@@ -203,9 +204,15 @@ def host_seed(x, seed):
 
     import_comfy()
     host_sampling = importlib.import_module("comfy.k_diffusion.sampling")
-    drawn = host_sampling.default_noise_sampler(torch.zeros(4), seed=0)(None, None)
-    as_is = torch.equal(drawn, torch.randn(4, generator=torch.Generator().manual_seed(0)))
-    return noise_seed(x, seed) if as_is else seed
+    return noise_seed(x, seed) if seeds_as_is(host_sampling.default_noise_sampler) else seed
+
+
+@functools.lru_cache(maxsize=None)
+def seeds_as_is(default_noise_sampler):
+    """Whether a host's default_noise_sampler seeds its CPU generator with the seed itself (probed once per function:
+    every chunk of every run asks)."""
+    drawn = default_noise_sampler(torch.zeros(4), seed=0)(None, None)
+    return torch.equal(drawn, torch.randn(4, generator=torch.Generator().manual_seed(0)))
 
 
 def comfy_sample(patcher, sampler_name, noise, sigmas, positive, negative, cfg, seed, sampler=None):

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from .. import generated
+from .tables import plus_minus, signed
 
 RESULTS = Path(__file__).parent / "results"
 OURS = "ddim-gmm"  # the `source` of our rows in bench compare's results.csv
@@ -25,14 +26,15 @@ COMFY = ("ComfyUI", "from bench/results/comfy_peers")  # ... and of ComfyUI's: r
 
 
 def read(folder):
-    """bench/results/<folder>/results.csv as dicts, numbers as floats (empty cells stay '')."""
+    """bench/results/<folder>/results.csv as dicts, numbers as floats, empty cells left out (bench.tables' formats
+    take a missing key for no value)."""
     def value(text):
         try:
             return float(text)
         except ValueError:
             return text
     with open(RESULTS / folder / "results.csv", newline="") as f:
-        return [{key: value(text) for key, text in row.items()} for row in csv.DictReader(f)]
+        return [{key: value(text) for key, text in row.items() if text != ""} for row in csv.DictReader(f)]
 
 
 def table(header, rows):
@@ -40,18 +42,9 @@ def table(header, rows):
     return "\n".join("| " + " | ".join(str(cell) for cell in line) + " |" for line in lines)
 
 
-def pm(row, key, digits):
-    """'mean ± sd' of `key` with `digits` decimals, or '' where the row has no value."""
-    if row.get(key, "") == "":
-        return ""
-    return f"{row[key]:.{digits}f} ± {row[key + '_std']:.{digits}f}"
-
-
 def change(row, key):
     """A paired change in %: '+mean ± sd', or '' where the row has none."""
-    if row.get(key, "") == "":
-        return ""
-    return f"{row[key]:+.1f} ± {row[key + '_std']:.1f}"
+    return signed(row, key, unit="") if key in row else ""
 
 
 def name(row):
@@ -69,8 +62,9 @@ def compare_cell(setting, cfg, nfe, folder="compare"):
     """Every sampler of one cell of bench compare, sorted by FD."""
     rows = sorted(cell(read(folder), setting, cfg, nfe), key=lambda r: r["fd"])
     return table(["sampler", "steps (NFE)", "FD", "pixel FD", "precision", "recall", "class rate"],
-                 [[name(r), f"{r['steps']:.0f} ({r['nfe_used']:.0f})", pm(r, "fd", 0), pm(r, "fd_pixels", 1),
-                   pm(r, "precision", 2), pm(r, "recall", 2), pm(r, "class_rate", 3)] for r in rows])
+                 [[name(r), f"{r['steps']:.0f} ({r['nfe_used']:.0f})", plus_minus(r, "fd", 0),
+                   plus_minus(r, "fd_pixels", 1), plus_minus(r, "precision", 2), plus_minus(r, "recall", 2),
+                   plus_minus(r, "class_rate", 3)] for r in rows])
 
 
 TEN_SEEDS = ("compare_nfe50_cfg0_10seeds", "compare_flow_10seeds")  # bench compare's cells rerun with 10 seeds
@@ -79,7 +73,7 @@ TEN_SEEDS = ("compare_nfe50_cfg0_10seeds", "compare_flow_10seeds")  # bench comp
 def control_rows():
     """Every comparison of a DDIM-GMM / RFIM-GMM row with its matched-noise control: bench compare's 3-seed grid and
     the cells of it rerun with 10 seeds."""
-    return [(folder, r) for folder in ("compare", *TEN_SEEDS) for r in read(folder) if r["verdict_vs_control"]]
+    return [(folder, r) for folder in ("compare", *TEN_SEEDS) for r in read(folder) if "verdict_vs_control" in r]
 
 
 def rerun_with_10_seeds(row):
@@ -114,7 +108,7 @@ def control_counts(setting):
 
 def cfg_pp_control_counts():
     """The verdict counts of `ddim_gmm_cfg_pp` against its CFG++ control, every scale and NFE of compare_cfg_pp."""
-    return counts(r["verdict_vs_control"] for r in read("compare_cfg_pp") if r["verdict_vs_control"])
+    return counts(r["verdict_vs_control"] for r in read("compare_cfg_pp") if "verdict_vs_control" in r)
 
 
 def control_summary():
@@ -135,7 +129,7 @@ def control_quality(at_least=1.0):
     for folder, label in QUALITY_CONTROLS.items():
         rows = read(folder)
         for r in rows:
-            if r["fd_vs_control_pct"] == "":
+            if "fd_vs_control_pct" not in r:
                 continue
             variant = r["sampler"].split("-GMM-", 1)[1]
             control = next(c for c in rows if c["sampler"] == f"DDIM-CONTROL-{variant}"
@@ -174,8 +168,8 @@ def headline():
             f"its control the mixture's FD changes by {change(mixture, 'fd_vs_control_pct')} % (pixel FD "
             f"{change(mixture, 'fd_pixels_vs_control_pct')} %). Neither comes near the best standard sampler at the "
             f"same number of model evaluations: at 10 NFE with CFG 2.5 `dpmpp_2m_sde` reaches a classifier FD of "
-            f"{pm(best, 'fd', 0)} against {pm(ours, 'fd', 0)} for `ddim_gmm` at eta 0 and {pm(euler, 'fd', 0)} for "
-            f"`euler` (= DDIM).")
+            f"{plus_minus(best, 'fd', 0)} against {plus_minus(ours, 'fd', 0)} for `ddim_gmm` at eta 0 and "
+            f"{plus_minus(euler, 'fd', 0)} for `euler` (= DDIM).")
     return textwrap.fill(text, 118, break_on_hyphens=False)
 
 
@@ -187,7 +181,7 @@ def exact_grid():
     for steps, eta in dict.fromkeys((r["steps"], r["eta"]) for r in rows):
         here = [r for r in rows if (r["steps"], r["eta"]) == (steps, eta)]
         ddim = next(r for r in here if r["sampler"] == "DDIM")
-        mixtures = [r for r in here if "-GMM-" in r["sampler"] and r["s"] != ""]
+        mixtures = [r for r in here if "-GMM-" in r["sampler"] and "s" in r]
         best = min(mixtures, key=lambda r: r["fd_change_pct"])
         variant = best["sampler"].split("-GMM-", 1)[1]
         control = next((r for r in here if r["sampler"] == f"DDIM-CONTROL-{variant}"), None)
@@ -215,8 +209,9 @@ def cfg_pp_best():
             runs = [r for r in rows if r["nfe"] == nfe and r["sampler"] == sampler]
             best = min((r for r in runs if r["cfg"] in CFG_PP_SCALES), key=lambda r: r["fd"])
             at_2_5 = next(r for r in runs if r["cfg"] == 2.5)
-            out.append([f"{nfe:.0f}", label, f"{best['cfg']:g}", pm(best, "fd", 0), pm(best, "fd_pixels", 1),
-                        pm(best, "precision", 2), pm(best, "recall", 2), pm(at_2_5, "fd", 0)])
+            out.append([f"{nfe:.0f}", label, f"{best['cfg']:g}", plus_minus(best, "fd", 0),
+                        plus_minus(best, "fd_pixels", 1), plus_minus(best, "precision", 2),
+                        plus_minus(best, "recall", 2), plus_minus(at_2_5, "fd", 0)])
     return table(["NFE", "sampler", "best scale", "FD", "pixel FD", "precision", "recall", "FD at CFG 2.5"], out)
 
 
@@ -229,7 +224,7 @@ def sde_mixture():
     for nfe, cfg in dict.fromkeys((r["nfe"], r["cfg"]) for r in rows):
         here = {r["noise"]: r for r in rows if (r["nfe"], r["cfg"]) == (nfe, cfg)}
         gauss = here["gaussian"]
-        out.append([f"{cfg:g}", f"{nfe}", f"{pm(gauss, 'fd', 1)} / {pm(gauss, 'fd_pixels', 2)}",
+        out.append([f"{cfg:g}", f"{nfe}", f"{plus_minus(gauss, 'fd', 1)} / {plus_minus(gauss, 'fd_pixels', 2)}",
                     *(f"{change(here[arm], 'fd_change_pct')}, {change(here[arm], 'fd_pixels_change_pct')}"
                       for arm in arms)])
     return table(["CFG", "NFE", "Gaussian: FD / pixel FD",
