@@ -44,3 +44,12 @@ def test_the_readme_toy_model_runs_on_any_latent_rank(shape):
     assert latent in README_EXAMPLE and "torch.Size([2, 4, 32, 32])" in README_EXAMPLE
     code = README_EXAMPLE.replace(latent, f"torch.randn{shape}")
     assert run(code).strip() == f"torch.Size({list(shape)})"
+
+
+def test_the_page_links_to_its_own_sections():
+    # GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+    prose = re.sub(r"```.*?```", "", LIBRARY, flags=re.DOTALL)
+    headings = re.findall(r"^#+ (.*)$", prose, re.MULTILINE)
+    anchors = {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+    links = re.findall(r"\]\(#([^)]+)\)", LIBRARY)
+    assert links and set(links) <= anchors, set(links) - anchors
