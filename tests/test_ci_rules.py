@@ -64,8 +64,10 @@ UPSTREAM = {"comfyui", "comfyui-manager", "comfyui_frontend", "comfy-cli", "k-di
 
 
 def own_issue_references(text):
-    return [match.group("reference") for match in ISSUE_REFERENCE.finditer(text)
-            if not match.group("owner") or not (match.group("owner").lower() in UPSTREAM or "/" in match.group("owner"))]
+    def upstream(owner):
+        return owner is not None and (owner.lower() in UPSTREAM or "/" in owner)
+
+    return [match.group("reference") for match in ISSUE_REFERENCE.finditer(text) if not upstream(match.group("owner"))]
 
 
 def test_code_cites_no_issue_of_this_project():
