@@ -632,6 +632,9 @@ def markdown(results):
             lines += [f"| {f} | {c['passed']} | {c['failed']} | {c['skipped']} |" for f, c in tests["per_file"].items()]
             lines += ["", "| latent dtype in the test's name | passed | failed | skipped |", "| --- | --- | --- | --- |"]
             lines += [f"| {d} | {c['passed']} | {c['failed']} | {c['skipped']} |" for d, c in tests["per_dtype"].items()]
+            if tests.get("uncollected"):
+                lines += ["", "Test modules that could not be collected here:", ""]
+                lines += [f"- {f}: {reason}" for f, reason in tests["uncollected"].items()]
         else:
             lines.append(f"not run: {tests.get('not_run', tests.get('output_tail', ''))}")
         lines.append("")

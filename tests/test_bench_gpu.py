@@ -156,3 +156,6 @@ def test_a_module_with_device_tests_that_cannot_be_imported_did_not_run(tmp_path
     host = by_name["tests/host/test_host_only.py: could not be collected"]
     assert host["status"] == "skipped" and "no device_generic test in it" in host["detail"]
     assert [c["name"] for c in gpu.verdict(checks)] == [lacking["name"]]
+    table = gpu.markdown(dict(environment=gpu.environment(gpu.torch.device("cpu")), quick=True, verdict="failed",
+                              failures=gpu.verdict(checks), checks=checks, tests=summary))
+    assert "- tests/test_lacks_a_dependency.py: " in table and "- tests/host/test_host_only.py: " in table
