@@ -52,6 +52,10 @@ def test_gmm_options_are_the_declared_options_at_their_defaults():
     assert check_options(64) == GmmOptions()
 
 
+def sentences(text):
+    return [part for part in re.split(r"(?<=\.)\s+", text.strip()) if part]
+
+
 def out_of_range(option):
     """(a value the option refuses, what its error must say)."""
     if option.kind == "float":
@@ -77,19 +81,42 @@ def test_check_options_refuses_an_out_of_range_value_naming_the_option_and_its_r
                 assert getattr(check_options(64, **{option.name: end}), option.name) == end
 
 
+def test_every_option_is_a_widget_and_every_widget_an_option():
+    assert list(node_options.WIDGET_FOR) == [o.name for o in node_options.WIDGETS]
+    assert set(node_options.WIDGET_FOR) == {o.name for o in OPTIONS} | {node_options.PRESET.name,
+                                                                       node_options.KERNEL.name}
+
+
 @pytest.mark.parametrize("option", node_options.WIDGETS, ids=lambda o: o.name)
 def test_every_declared_widget_is_in_input_types_as_declared(option):
+    widget = node_options.WIDGET_FOR[option.name]
     kind, spec = WIDGET_INPUTS[option.name]
-    assert spec["default"] == option.widget.get("default", option.default)
-    assert spec["tooltip"].startswith(option.tooltip) and len(option.tooltip) > 40
-    assert ("any other preset fixes it" in spec["tooltip"]) == option.preset_fixed
-    assert ("Matters only when eta > 0" in spec["tooltip"]) == option.needs_eta
+    assert spec["default"] == widget.spec.get("default", option.default)
+    # One text: the option's doc, unless the node has its own; then what only the node says.
+    text = option.doc if widget.tooltip is None else widget.tooltip
+    assert spec["tooltip"].startswith(text + widget.note) and len(text) > 40
+    assert ("any other preset fixes it" in spec["tooltip"]) == widget.preset_fixed
+    assert ("Matters only when eta > 0" in spec["tooltip"]) == widget.needs_eta
     if option.kind in ("choice", "priors"):
         assert kind == list(option.choices)
     elif option.kind in ("float", "int"):
-        assert (spec["min"], spec["max"]) == (option.low, option.widget.get("max", option.high))
+        assert (spec["min"], spec["max"]) == (option.low, widget.spec.get("max", option.high))
     else:
         assert kind == "BOOLEAN"
+
+
+@pytest.mark.parametrize("option", node_options.WIDGETS, ids=lambda o: o.name)
+def test_a_tooltip_of_its_own_does_not_repeat_the_options_doc(option):
+    widget = node_options.WIDGET_FOR[option.name]
+    doc = set(sentences(option.doc))
+    if widget.tooltip is not None:
+        assert not doc & set(sentences(widget.tooltip))
+    assert not doc & set(sentences(widget.note))
+
+
+def test_the_library_names_no_widget_and_no_tooltip():
+    for path in sorted((ROOT / "sampling").glob("*.py")):
+        assert not re.search(r"widget|tooltip", path.read_text(), re.IGNORECASE), path.name
 
 
 def test_input_types_hold_the_declared_widgets_in_order():
