@@ -61,12 +61,12 @@ class Widget:
     schedule: the offset_schedule it takes effect under (None: both); the frontend hides it under the other one.
     """
 
-    tooltip: str = None
+    tooltip: str | None = None
     note: str = ""
     spec: dict = field(default_factory=dict)
     preset_fixed: bool = False
     needs_eta: bool = False
-    schedule: str = None
+    schedule: str | None = None
 
     def tooltip_for(self, option):
         """The widget's tooltip: its own text or the option's doc, then what only the node says."""

@@ -11,7 +11,7 @@ import operator
 import torch
 
 from .mixture import check_priors
-from .options import OPTIONS, GmmOptions
+from .options import OPTIONS, SEED, GmmOptions
 
 
 def check_options(n_dims, **options):
@@ -40,7 +40,7 @@ def check_seed(seed):
         seed = operator.index(seed)  # int, numpy and one-element torch integers; not floats or strings
     except (TypeError, ValueError, RuntimeError):
         raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed!r}") from None
-    if not -2**63 <= seed < 2**64:
+    if not SEED.low <= seed < SEED.high:
         raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed}")
     return seed
 

@@ -1,17 +1,18 @@
 """The samplers' options, each declared once: name, kind, default, range or choices, and what it does (`doc`).
 
-Everything else is derived from OPTIONS: GmmOptions and check_options (checks.py), the samplers' signatures and the
-option list of their docstrings (`sampler` below), the ComfyUI node (nodes/, which declares how it shows each option)
-and the option tables of the docs (nodes/tables.py). Adding an option is one Option here, its place in the node
+check_options (checks.py) validates by OPTIONS; the ComfyUI node (nodes/, which declares how it shows each option) and
+the option tables of the docs (nodes/tables.py) read them. GmmOptions below and the samplers' signatures and
+docstrings (samplers.py) are written out for readers and editors; tests/test_options.py checks them against OPTIONS.
+Adding an option is one Option here, its field in GmmOptions, its parameter in the samplers, its place in the node
 (nodes/options.py), plus its math.
 """
 
-import dataclasses
-import functools
-import inspect
 import math
-import textwrap
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import torch
 
 from .mixture import COVARIANCES, OFFSETS
 
@@ -28,7 +29,9 @@ class Option:
     """One option of the samplers (the node declares its own preset and kernel the same way).
 
     kind: "float" (a finite number in [low, high]), "int" (an integer >= low), "bool", "choice" (one of `choices`),
-        or "priors" (None, one of `choices` or K weights; check_options checks the weights against n_components).
+        "priors" (None, one of `choices` or K weights; check_options checks the weights against n_components), or,
+        for the samplers' trailing arguments, "seed" (None or an integer in [low, high); check_seed) and "callable"
+        (None or a callable; check_callables).
     default: the library's default (DDIM-GMM's); flow_default: RFIM-GMM's where it differs.
     doc: what the option does, for the docstrings, the option tables and the node (nodes/options.py says where the
         node adds to it or says it its own way).
@@ -38,8 +41,8 @@ class Option:
     kind: str
     default: object
     doc: str = ""
-    low: float = None
-    high: float = None
+    low: float | None = None
+    high: float | None = None
     choices: tuple = ()
     flow_default: object = _SAME
 
@@ -123,45 +126,34 @@ OPTION = {option.name: option for option in OPTIONS}
 # The flow samplers' one option the node does not show: it reads it from the model (nodes/options.py).
 NOISE_SCALE = Option(
     "noise_scale", "float", 1.0, low=0.0, high=100.0,
-    doc="flow samplers only: the scale c of the model's noise, x_tau = (1 - tau) x0 + tau c eps (ComfyUI's CONST "
-        "noise_scale, 8 for HiDream-O1); the step's fresh noise and its offsets are scaled by c")
+    doc="Flow samplers only: the scale c of the model's noise, x_tau = (1 - tau) x0 + tau c eps (ComfyUI's CONST "
+        "noise_scale, 8 for HiDream-O1); the step's fresh noise and its offsets are scaled by c.")
+# Every sampler's last two arguments, after its options.
+NOISE_SAMPLER = Option(
+    "noise_sampler", "callable", None,
+    doc="k-diffusion's noise_sampler(sigma, sigma_next) -> the step's Gaussian noise in x's shape. None: "
+        "default_noise_sampler(x, seed), seeded as ComfyUI's own (seed + 1 on the CPU, where the initial noise is "
+        "drawn from seed itself).")
+SEED = Option(
+    "seed", "seed", None, low=-2**63, high=2**64,
+    doc="The run's seed: an integer in [-2**63, 2**64) (numpy and one-element torch integers too) or None, which "
+        "takes extra_args['seed'] (ComfyUI puts it there) or else torch's global generator. It seeds the default "
+        "noise sampler and, through a separate CPU generator, the mixture's draws, so the mixture is the same on "
+        "every device.")
 
-_TYPES = {"float": float, "int": int, "bool": bool, "choice": str, "priors": object}
-GmmOptions = dataclasses.make_dataclass(
-    "GmmOptions", [(o.name, _TYPES[o.kind], field(default=o.default)) for o in OPTIONS], frozen=True,
-    namespace={"__doc__": "The kernel's options (OPTIONS), as check_options returns them; see sample_ddim_gmm."})
-GmmOptions.__module__ = __name__
 
-_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
-# k-diffusion's sampler signature around the options: model, x, sigmas, extra_args, callback, disable first.
-_LEADING = [inspect.Parameter(name, _POSITIONAL) for name in ("model", "x", "sigmas")] + [
-    inspect.Parameter(name, _POSITIONAL, default=None) for name in ("extra_args", "callback", "disable")]
-_TRAILING = [inspect.Parameter(name, _POSITIONAL, default=None) for name in ("noise_sampler", "seed")]
+@dataclass(frozen=True)
+class GmmOptions:
+    """The kernel's options as check_options returns them (validated; priors None, a name or K weights as a list),
+    at DDIM-GMM's defaults. What each does: its OPTIONS entry, the table in docs/method.md, sample_ddim_gmm."""
 
-
-def with_options(*options, flow=False):
-    """Decorator: the sampler's public signature, k-diffusion's with `options` in declaration order,
-
-        (model, x, sigmas, extra_args=None, callback=None, disable=None, <options>, noise_sampler=None, seed=None),
-
-    each option at its default (flow: RFIM's), and the options listed in its docstring. The decorated loop gets every
-    argument as a keyword."""
-    parameters = [inspect.Parameter(o.name, _POSITIONAL, default=o.flow_default if flow else o.default)
-                  for o in options]
-    signature = inspect.Signature(_LEADING + parameters + _TRAILING)
-    listing = "\n".join(textwrap.fill(f"{p.name}={p.default!r}: {o.doc}", 116, initial_indent="    ",
-                                      subsequent_indent="        ") for o, p in zip(options, parameters))
-
-    def decorate(loop):
-        @functools.wraps(loop)
-        def run(*args, **kwargs):
-            arguments = signature.bind(*args, **kwargs)
-            arguments.apply_defaults()
-            return loop(**arguments.arguments)
-
-        run.__signature__ = signature
-        run.__doc__ = f"{inspect.cleandoc(loop.__doc__)}\n\nOptions (sampling/options.py):\n{listing}"
-        return run
-
-    return decorate
-
+    eta: float = 1.0
+    s: float = 1.0
+    n_components: int = 8
+    offsets: Literal["ortho", "rand"] = "ortho"
+    covariance: Literal["diag", "vub", "exact"] = "vub"
+    share_offsets: bool = True
+    priors: Literal["uniform", "random"] | Sequence[float] | torch.Tensor | None = None
+    offset_schedule: Literal["constant", "noise_matched"] = "constant"
+    offset_variance_fraction: float = 0.5
+    cfg_pp: bool = False

@@ -2,11 +2,15 @@
 declared, everywhere it shows: the samplers' signatures and docstrings, check_options and its errors, GmmOptions, the
 node's INPUT_TYPES, the example workflows' widgets and the option tables of the docs."""
 
+import dataclasses
 import inspect
 import re
+import typing
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import torch
 
 from ddim_gmm.nodes import SamplerDDIMGMM
 from ddim_gmm.nodes.sampler_node import widget_inputs
@@ -15,13 +19,13 @@ from ddim_gmm.nodes import tables
 from ddim_gmm.sampling import (OPTIONS, VARIANTS, GmmOptions, check_options, sample_ddim, sample_ddim_control,
                                sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
 from ddim_gmm.sampling.control import MATCH
-from ddim_gmm.sampling.options import NOISE_SCALE, OPTION
+from ddim_gmm.sampling.options import NOISE_SAMPLER, NOISE_SCALE, OPTION, SEED
 from test_nodes_workflows import GENERATOR
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDGET_INPUTS = widget_inputs()  # required, then the optional LATER widgets
 LEADING = ["model", "x", "sigmas", "extra_args", "callback", "disable"]
-TRAILING = ["noise_sampler", "seed"]
+TRAILING = (NOISE_SAMPLER, SEED)
 # sampler -> (its options, flow)
 SAMPLERS = {
     sample_ddim_gmm: (OPTIONS, False), sample_rfim_gmm: (OPTIONS + (NOISE_SCALE,), True),
@@ -33,23 +37,88 @@ SAMPLERS = {
 TABLE_FILES = {"README.md": "widget-summary", "docs/method.md": "options", "web/docs/SamplerDDIMGMM.md": "widgets"}
 
 
+def check_type_hint(hint, option):
+    """The type hint written for `option` is the one its declaration implies: float, int, bool, Literal[choices] in
+    their order; priors: the named ones, K weights or None; seed: int or None; noise_sampler: a callable or None."""
+    if option.kind in ("float", "int", "bool"):
+        assert hint is {"float": float, "int": int, "bool": bool}[option.kind], option.name
+    elif option.kind == "choice":
+        assert typing.get_origin(hint) is typing.Literal and typing.get_args(hint) == option.choices, option.name
+    elif option.kind == "priors":
+        named, *others = typing.get_args(hint)
+        assert typing.get_args(named) == option.choices and others == [Sequence[float], torch.Tensor, type(None)]
+    elif option.kind == "seed":
+        assert typing.get_args(hint) == (int, type(None))
+    else:
+        assert option.kind == "callable" and typing.get_args(hint)[1:] == (type(None),)
+        assert typing.get_origin(typing.get_args(hint)[0]) is typing.get_origin(typing.Callable)
+
+
 @pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda f: f.__name__)
-def test_every_sampler_signature_holds_its_options_at_their_defaults(sampler):
+def test_every_sampler_is_written_with_its_options_in_order_at_their_defaults_and_types(sampler):
     options, flow = SAMPLERS[sampler]
     parameters = inspect.signature(sampler).parameters
-    assert list(parameters) == LEADING + [o.name for o in options] + TRAILING
-    for option in options:
-        assert parameters[option.name].default == (option.flow_default if flow else option.default), option.name
-        assert f"{option.name}={parameters[option.name].default!r}: {option.doc[:40]}" in sampler.__doc__
+    hints = typing.get_type_hints(sampler)
+    assert list(parameters) == LEADING + [o.name for o in (*options, *TRAILING)]
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters.values())
+    assert [parameters[name].default for name in LEADING] == [inspect.Parameter.empty] * 3 + [None] * 3
+    for option in (*options, *TRAILING):
+        default = option.flow_default if flow else option.default
+        assert (parameters[option.name].default, type(parameters[option.name].default)) == (default, type(default))
+        check_type_hint(hints[option.name], option)
+    assert hints["x"] is torch.Tensor and hints["return"] is torch.Tensor
+
+
+def documented(sampler):
+    """{argument: its text, whitespace collapsed} from the docstring's Args section, and the samplers it sends the
+    reader to for the others ("The others as sample_ddim_gmm's.")."""
+    section = inspect.getdoc(sampler).split("Args:", 1)[1].split("\n\n", 1)[0]
+    entries = re.findall(r"^    (\w+): (.*?)(?=\n    \S|\Z)", section, re.MULTILINE | re.DOTALL)
+    return {name: " ".join(text.split()) for name, text in entries}, re.findall(r"(sample_\w+)'s", section)
+
+
+def documentation(sampler, name):
+    """The text a reader finds for argument `name` from sampler's docstring, following its references."""
+    entries, references = documented(sampler)
+    if name in entries:
+        return entries[name]
+    found = [documentation(SAMPLER_NAMED[other], name) for other in references
+             if name in inspect.signature(SAMPLER_NAMED[other]).parameters]
+    assert found, f"{sampler.__name__}'s docstring does not document {name}"
+    return found[0]
+
+
+SAMPLER_NAMED = {sampler.__name__: sampler for sampler in SAMPLERS}
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda f: f.__name__)
+def test_every_sampler_documents_every_argument_with_its_declared_doc(sampler):
+    options, _ = SAMPLERS[sampler]
+    for name in LEADING:
+        assert len(documentation(sampler, name)) > 20
+    for option in (*options, *TRAILING):
+        assert documentation(sampler, option.name).startswith(" ".join(option.doc.split())), option.name
+    # What the editor shows first: the sampler's own line, then its arguments; nothing documents a stranger.
+    entries, references = documented(sampler)
+    assert set(entries) <= set(inspect.signature(sampler).parameters)
+    assert set(references) <= set(SAMPLER_NAMED)
 
 
 def test_the_eta_defaults_differ_as_declared():
     assert (OPTION["eta"].default, OPTION["eta"].flow_default, WIDGET_INPUTS["eta"][1]["default"]) == (1.0, 0.0, 0.0)
 
 
-def test_gmm_options_are_the_declared_options_at_their_defaults():
+def test_gmm_options_is_written_with_the_declared_options_in_order_at_their_defaults_and_types():
+    fields = dataclasses.fields(GmmOptions)
+    hints = typing.get_type_hints(GmmOptions)
+    assert [field.name for field in fields] == [option.name for option in OPTIONS]
+    for field, option in zip(fields, OPTIONS):
+        assert (field.default, type(field.default)) == (option.default, type(option.default)), option.name
+        check_type_hint(hints[field.name], option)
     assert GmmOptions().__dict__ == {o.name: o.default for o in OPTIONS}
     assert check_options(64) == GmmOptions()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        GmmOptions().eta = 0.5
 
 
 def sentences(text):
