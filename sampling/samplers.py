@@ -12,7 +12,8 @@ from typing import Any, Literal
 import torch
 from tqdm.auto import trange
 
-from .checks import FiniteWatch, check_callables, check_latent, check_options, check_seed
+from .checks import (FiniteWatch, at_step, check_callables, check_latent, check_options, check_seed, described,
+                     names_unknown_keywords)
 from .control import MATCH, control_variance
 from .kernel import component_coefficients, gaussian_step, gmm_step
 from .mixture import Mixture, draw_mixture, make_priors
@@ -208,19 +209,24 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
 def guided_pair(output, i, x):
     """CFG++'s model output at step i: (denoised, uncond_denoised), the guided and the unconditional x0 predictions,
     each in x's shape; a ValueError saying what the model must return otherwise."""
-    if not (isinstance(output, (tuple, list)) and len(output) == 2
-            and all(isinstance(t, torch.Tensor) for t in output)):
-        got = type(output).__name__ if not isinstance(output, torch.Tensor) else "a single tensor"
+    if not (isinstance(output, (tuple, list)) and len(output) == 2):
+        advice = "; a model that returns the denoised estimate alone needs cfg_pp=False" if isinstance(
+            output, torch.Tensor) else ""
         raise ValueError(f"cfg_pp=True needs a model that returns the pair (denoised, uncond_denoised), the guided "
-                         f"and the unconditional x0 predictions, but it returned {got} at step {i + 1} (see "
-                         f"docs/method.md, CFG++; in ComfyUI the node installs this itself)")
+                         f"and the unconditional x0 predictions, but it returned {described(output)} {at_step(i)} "
+                         f"(see docs/method.md, CFG++; in ComfyUI the node installs this itself){advice}")
     denoised, uncond = output
+    for name, prediction in (("denoised", denoised), ("uncond_denoised", uncond)):
+        if not isinstance(prediction, torch.Tensor):
+            raise ValueError(f"cfg_pp=True: the model's {name} must be a torch.Tensor in x's shape {tuple(x.shape)}, "
+                             f"got {described(prediction)} {at_step(i)}")
     if uncond.shape != x.shape:
         raise ValueError(f"cfg_pp=True: the model's uncond_denoised must have x's shape {tuple(x.shape)}, got "
-                         f"{tuple(uncond.shape)} at step {i + 1}")
+                         f"{tuple(uncond.shape)} {at_step(i)}")
     return denoised, uncond
 
 
+@names_unknown_keywords
 def sample_ddim_gmm(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
@@ -278,8 +284,9 @@ def sample_ddim_gmm(
     share_offsets and offset_schedule together.
 
     Raises ValueError naming the parameter for any bad argument (a latent with NaN or Inf, an empty batch, a seed
-    that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
-    if the model returns NaN or Inf.
+    that is not an integer, ...) before the first model call, ValueError saying what to return for a model output
+    that is not a tensor of x's shape, NonFiniteError naming the step and the noise level if the model returns NaN or
+    Inf, and TypeError naming the nearest valid argument and all of them for an unknown keyword.
     """
     with torch.no_grad():
         return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
@@ -288,6 +295,7 @@ def sample_ddim_gmm(
                                   offset_variance_fraction=offset_variance_fraction), cfg_pp=cfg_pp)
 
 
+@names_unknown_keywords
 def sample_rfim_gmm(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
@@ -316,6 +324,7 @@ def sample_rfim_gmm(
                              noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
+@names_unknown_keywords
 def sample_ddim(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
@@ -331,6 +340,7 @@ def sample_ddim(
                              cfg_pp=cfg_pp)
 
 
+@names_unknown_keywords
 def sample_rfim(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
@@ -346,6 +356,7 @@ def sample_rfim(
                              noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
+@names_unknown_keywords
 def sample_ddim_control(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
@@ -372,6 +383,7 @@ def sample_ddim_control(
                                   offset_variance_fraction=offset_variance_fraction), match, cfg_pp=cfg_pp)
 
 
+@names_unknown_keywords
 def sample_rfim_control(
         model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
         extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
