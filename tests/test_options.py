@@ -18,6 +18,7 @@ from ddim_gmm.nodes import options as node_options
 from ddim_gmm.nodes import tables
 from ddim_gmm.sampling import (OPTIONS, VARIANTS, GmmOptions, check_options, sample_ddim, sample_ddim_control,
                                sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
+from ddim_gmm.sampling.checks import check_seed
 from ddim_gmm.sampling.control import MATCH
 from ddim_gmm.sampling.options import NOISE_SAMPLER, NOISE_SCALE, OPTION, SEED
 from test_nodes_workflows import GENERATOR
@@ -222,9 +223,25 @@ def test_the_marked_tables_are_up_to_date(name):
 def test_the_tables_name_every_declared_option_and_widget():
     assert [row.split("|")[1].strip() for row in tables.widgets_table().splitlines()[2:]] == [
         f"`{o.name}`" for o in node_options.WIDGETS]
-    assert [row.split("|")[1].strip() for row in tables.options_table().splitlines()[2:]] == [
-        f"`{o.name}`" for o in (*OPTIONS, NOISE_SCALE)]
-    assert "`1.0` (DDIM-GMM), `0.0` (RFIM-GMM)" in tables.options_table()
+    rows = {row.split("|")[1].strip(): row for row in tables.options_table().splitlines()[2:]}
+    # Every argument after k-diffusion's leading ones, in the order of the sampler that takes them all.
+    assert list(rows) == [f"`{name}`" for name in list(inspect.signature(sample_rfim_control).parameters)[6:]]
+    assert {name for sampler in SAMPLERS for name in inspect.signature(sampler).parameters} - set(LEADING) == {
+        o.name for o in tables.ARGUMENTS}
+    assert "| `eta` | `1.0` (DDIM-GMM), `0.0` (RFIM-GMM) | 0 to 1 |" in rows["`eta`"]
+    assert "| `match` | `'offsets'` | `'offsets'`, `'total'` | Controls only" in rows["`match`"]
+    assert "| `noise_sampler` | `None` | `None` or a callable |" in rows["`noise_sampler`"]
+
+
+def test_the_seed_range_in_the_table_is_the_one_the_samplers_take():
+    row = next(row for row in tables.options_table().splitlines() if row.startswith("| `seed` "))
+    assert "| `None` or integers in [-2\\*\\*63, 2\\*\\*64) |" in row
+    assert (SEED.low, SEED.high) == (-2**63, 2**64)
+    for seed in (SEED.low, SEED.high - 1, None):
+        assert check_seed(seed) == seed
+    for seed in (SEED.low - 1, SEED.high):
+        with pytest.raises(ValueError, match=re.escape("seed must be an integer in [-2**63, 2**64) or None")):
+            check_seed(seed)
 
 
 def test_the_tables_command_checks_and_rewrites_a_file(tmp_path, capsys):
