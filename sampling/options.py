@@ -67,7 +67,7 @@ class Option:
             return value
         if self.kind == "choice":
             return self.check_choice(value)
-        return value  # priors: checked against n_components by check_options
+        return value  # priors: checked against n_components by check_options; seed, callable: by checks.py
 
     def check_choice(self, value):
         """The value if it is one of `choices` (the node offers only these, priors included)."""
