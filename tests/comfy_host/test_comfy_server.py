@@ -7,6 +7,8 @@ checkpoints are empty stand-ins, so execution then fails at loading them, which 
 
 import json
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +89,12 @@ def test_no_workflow_node_is_deprecated_on_this_host(server):
     assert used <= set(info), used - set(info)
     assert [name for name in sorted(used) if info[name].get("deprecated") or info[name]["category"] == ""] == []
 
+
+def test_the_host_satisfies_requires_comfyui():
+    # pyproject's requires-comfyui (">=X.Y.Z", the oldest ComfyUI tested) holds for the host these tests run on.
+    tomllib = pytest.importorskip("tomllib", reason="tomllib (Python >= 3.11) reads pyproject.toml")
+    required = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["comfy"]["requires-comfyui"]
+    lowest = tuple(int(part) for part in required.removeprefix(">=").split("."))
+    version_file = (Path(COMFYUI_PATH) / "comfyui_version.py").read_text()
+    version = re.search(r'__version__ = "(\d+)\.(\d+)\.(\d+)', version_file).groups()
+    assert tuple(int(part) for part in version) >= lowest, (version, required)
