@@ -44,6 +44,10 @@ class SamplerDDIMGMM:
     CATEGORY = "sampling/custom_sampling/samplers"
     DESCRIPTION = ("DDIM-GMM / RFIM-GMM (arXiv 2311.04938): DDIM whose Gaussian step is a moment-matched Gaussian "
                    "mixture. Connect to SamplerCustom or SamplerCustomAdvanced.")
+    # What a user may type in the node search: newer ComfyUI sends these as /object_info's search_aliases, which the
+    # frontend's search matches beside the name and display name (ComfyUI 0.3.64 does not read them).
+    SEARCH_ALIASES = ["ddim gmm", "rfim gmm", "rfim", "gaussian mixture", "moment matching", "mixture sampler",
+                      "gmm sampler"]
 
     FUNCTION = "get_sampler"
 
