@@ -13,7 +13,7 @@ a checkpoint:
 and every run goes through comfy.samplers.sample -> CFGGuider -> KSAMPLER (what SamplerCustom does), with the
 sampler from comfy.samplers.sampler_object(name) (what KSamplerSelect gives).
 
-Two choices keep ComfyUI's rows comparable with the plain path's (both tested in tests/comfy_host/test_comfy_peers.py):
+Two choices keep ComfyUI's rows comparable with the plain path's (the host tests check both):
 - timestep: ComfyUI's ModelSamplingDiscrete rounds sigma to the nearest of the 1000 training timesteps, the plain path
   (k-diffusion's DiscreteEpsDDPMDenoiser) interpolates t in log sigma. The wrapper interpolates by default so both
   paths run the same model; timestep="nearest" keeps ComfyUI's rounding (equal to DiscreteEpsDenoiser(quantize=True)).
@@ -38,14 +38,14 @@ import sys
 
 import torch
 
-# ComfyUI's samplers that k-diffusion lacks and users pick (issue 14).
+# ComfyUI's samplers that k-diffusion lacks and users pick.
 COMFY_SAMPLERS = ("er_sde", "sa_solver", "res_multistep", "seeds_2", "gradient_estimation", "uni_pc", "deis", "ipndm")
 # Valid on the flow model: er_sde, sa_solver and seeds_2 convert sigma to log-SNR through model_sampling (CONST-aware);
 # gradient_estimation, deis and ipndm integrate dx/dsigma = (x - x0) / sigma, which for a rectified flow is exactly
 # dx/dtau = v. res_multistep and uni_pc are exponential integrators that take sigma as a VE noise level whatever the
 # model is, so on a flow model they solve a different ODE: left out.
 FLOW_SAMPLERS = ("er_sde", "sa_solver", "seeds_2", "gradient_estimation", "deis", "ipndm")
-# ComfyUI's CFG++ samplers (issue 20), on the DDPM with CFG: they read the unconditional prediction from ComfyUI's own
+# ComfyUI's CFG++ samplers, on the DDPM with CFG: they read the unconditional prediction from ComfyUI's own
 # CFG (a post-CFG function), so these rows run the plain denoiser as the UNet with ComfyUI doing the CFG
 # (run_cfg_pp_peer), not bench compare's CFG denoiser at cfg 1 as the others.
 CFG_PP_SAMPLERS = ("euler_ancestral_cfg_pp", "euler_cfg_pp", "dpmpp_2m_cfg_pp", "res_multistep_cfg_pp")
@@ -257,7 +257,7 @@ def steps_for_nfe(patcher, sampler_name, target, make_sigmas, shape, null_label=
 # bench compare's Peer rows (bench/peers.py: load_extra_peers calls comfy_peers()).
 
 def nfe_of(name):
-    """Model evaluations of a run of n steps, counted through ComfyUI (tests/comfy_host/test_comfy_peers.py):
+    """Model evaluations of a run of n steps, as counted through ComfyUI (a host test counts them):
     seeds_2 calls the model twice per step but once on the last (to sigma = 0); the others once per step."""
     return (lambda n: 2 * n - 1) if name == "seeds_2" else (lambda n: n)
 

@@ -2,10 +2,12 @@
 
 Writes gpu.json and gpu.md to --out and exits non-zero if any check failed or could not run. Sections:
 
-  tests    the device-generic tests (pytest -m device_generic: equivalence with k-diffusion's euler_ancestral, moment
-           matching, determinism, the non-finite error, every preset and control) with their tensors on --device
-           (DDIM_GMM_TEST_DEVICE), float32, float16 and bfloat16 latents; a skipped test (k-diffusion missing, say)
-           is a check that did not run, and fails the command.
+  tests    the device-generic tests (pytest -m device_generic over tests/, so a test is in by its marker, whatever
+           its name or file: equivalence with k-diffusion's euler_ancestral, moment matching, determinism, the
+           non-finite error, every preset and control) with their tensors on --device (DDIM_GMM_TEST_DEVICE),
+           float32, float16 and bfloat16 latents, one check per file that ran; a skipped test (k-diffusion missing,
+           say), or a test module that names the marker and cannot be imported here, is a check that did not run,
+           and fails the command.
   cross    same seed, same image across devices: every preset and control on --device against the CPU. The mixture
            is drawn on the CPU, so it must be bit-identical on both; with the default noise sampler (the device's own
            generator) the samples are expected to differ off the CPU, and that difference is reported; with a noise
@@ -21,7 +23,8 @@ Writes gpu.json and gpu.md to --out and exits non-zero if any check failed or co
 
 Goals (reported, not failed: timings are not checks): the shared presets at most 1.1x their floor, EXACT at most
 2.5x DDIM, the per-step presets at most 1.5x their floor (bench speed's), the kernel at most 1 % of a model step.
---quick runs tiny shapes, 3 steps, 1 repeat and a few tests of each file: the test suite runs it on the CPU.
+--quick runs tiny shapes, 3 steps, 1 repeat and only the device-generic tests also marked device_quick (some of
+every file): the test suite runs it on the CPU.
 
 On a machine without network, carry what is missing as wheels (pytest and hypothesis for the tests; k-diffusion,
 torchsde and trampoline for the anchor: bench/anchor.py imports k_diffusion.sampling without the rest of
@@ -32,6 +35,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import time
@@ -57,13 +61,11 @@ GOALS = {"shared": 1.1, "exact": 2.5, "per-step": 1.5}
 KERNEL_GOAL_PERCENT = 1.0
 CRITICAL_PATH_PERCENT = 1.0
 SECTIONS = ("tests", "cross", "speed", "memory")
-TEST_FILES = ["test_sampling_equivalence.py", "test_sampling_moments.py", "test_sampling_faults.py",
-              "test_control.py", "test_sampling_devices.py", "test_sampling_api.py", "test_noise_convention.py"]
-# --quick: a few device-generic tests of each file (each file must run at least one)
-QUICK_TESTS = ("test_sample_ddim_is_euler_ancestral or test_exact_full_covariance_matches or "
-               "(test_a_non_finite_model_output and rfim_control) or test_without_offsets_the_control_is_ddim_and_rfim "
-               "or test_same_seed_same_samples_on_the_test_device or test_every_preset_is_deterministic_per_seed "
-               "or test_the_stream_is_the_devices_own_generator")
+# The tests run on the device, chosen by their pytest markers over tests/ (registered in tests/conftest.py): every
+# test that takes the `device` fixture, and with --quick the few of them marked for it (some in every such file).
+MARKER = "device_generic"
+TESTS = MARKER
+QUICK_TESTS = f"{MARKER} and device_quick"
 DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
 # cross-device agreement with the noise drawn on the CPU: CROSS_ULPS rounding units of the dtype at the samples' scale
 CROSS_ULPS = 16
@@ -76,7 +78,7 @@ def add_arguments(parser):
     parser.add_argument("--out", default="out/bench_gpu", help="folder for gpu.json, gpu.md and tests.xml")
     parser.add_argument("--overwrite", action="store_true", help="replace result files already in --out")
     parser.add_argument("--quick", action="store_true",
-                        help="tiny shapes, 3 steps, 1 repeat, a few tests of each file (what the test suite runs)")
+                        help="tiny shapes, 3 steps, 1 repeat, the tests marked device_quick (what the test suite runs)")
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="what to run")
     parser.add_argument("--steps", type=number(int, 2), default=None, help="Karras steps (default 20; --quick 3)")
     parser.add_argument("--repeats", type=number(int, 1), default=None,
@@ -162,36 +164,38 @@ def environment(device):
 # ---------------------------------------------------------------------------------------------------- tests
 
 def run_tests(device, out, quick):
-    """pytest -m device_generic on the device-generic test files, DDIM_GMM_TEST_DEVICE=device; a check per file."""
+    """pytest over tests/ selecting by marker (TESTS, or QUICK_TESTS with --quick), DDIM_GMM_TEST_DEVICE=device; a
+    check per test file that ran, the files read from the junit report."""
     section = "tests"
     tests = ROOT / "tests"
-    missing = [f for f in TEST_FILES if not (tests / f).is_file()]
-    if missing:
-        return dict(not_run=f"no test files {missing} under {tests} (an installed package ships none: run from a "
-                            f"checkout)"), [check(section, "device-generic tests", "not run", f"missing {missing}")]
+    if not tests.is_dir():
+        reason = f"no tests/ folder under {ROOT} (an installed package ships none: run from a checkout)"
+        return dict(not_run=reason), [check(section, "device-generic tests", "not run", reason)]
     if find_spec("pytest") is None:
         reason = f"pytest is not installed: {CARRY_HINT}"
         return dict(not_run=reason), [check(section, "device-generic tests", "not run", reason)]
     xml = out / "tests.xml"
-    command = [sys.executable, "-m", "pytest", "-m", "device_generic", "-q", "-p", "no:cacheprovider",
-               f"--junitxml={xml}", *[str(tests / f) for f in TEST_FILES]]
-    if quick:
-        command += ["-k", QUICK_TESTS]
+    # xunit1: every testcase carries its file. A module that fails to import (a dependency this machine lacks) must
+    # not stop the others: it is reported below.
+    command = [sys.executable, "-m", "pytest", "-m", QUICK_TESTS if quick else TESTS, "-q", "-p", "no:cacheprovider",
+               "--continue-on-collection-errors", "-o", "junit_family=xunit1", f"--junitxml={xml}", f"--rootdir={ROOT}",
+               str(tests)]
     env = dict(os.environ, DDIM_GMM_TEST_DEVICE=str(device))
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
-    summary = dict(command=" ".join(command[1:]), returncode=done.returncode, seconds=round(seconds, 1),
+    summary = dict(command=shlex.join(command[1:]), returncode=done.returncode, seconds=round(seconds, 1),
                    output_tail=(done.stdout + done.stderr)[-3000:])
     if not xml.is_file():
         return summary, [check(section, "device-generic tests", "failed",
                                f"pytest exited {done.returncode} without a report: {done.stderr[-500:]}")]
-    per_file, problems = {f: dict(passed=0, failed=0, skipped=0) for f in TEST_FILES}, []
-    per_dtype = {}
+    per_file, per_dtype, problems, uncollected = {}, {}, [], {}
     for case in ElementTree.parse(xml).getroot().iter("testcase"):
-        name = case.get("name", "")
-        file = next((f for f in TEST_FILES if f.removesuffix(".py") in (case.get("classname") or "") + name
-                     + (case.get("file") or "")), "collection")
+        name, file = case.get("name", ""), case_file(case)
+        collection = [child for child in case if child.get("message") in ("collection failure", "collection skipped")]
+        if collection and not case.get("classname"):  # the module itself failed to import, or skipped as a whole
+            uncollected[file] = ((collection[0].text or "").strip().splitlines() or [""])[-1][:300]
+            continue
         outcome = "passed"
         for child in case:
             if child.tag in ("failure", "error"):
@@ -199,30 +203,49 @@ def run_tests(device, out, quick):
             elif child.tag == "skipped" and outcome == "passed":
                 outcome = "skipped"
             if child.tag in ("failure", "error", "skipped"):
-                problems.append(dict(test=f"{case.get('classname')}::{name}", outcome=child.tag,
+                problems.append(dict(test=f"{file}::{name}", outcome=child.tag,
                                      message=(child.get("message") or child.text or "")[:300]))
         per_file.setdefault(file, dict(passed=0, failed=0, skipped=0))[outcome] += 1
         dtype = next((d for d in ("bfloat16", "float16", "float32", "float64") if d in name), "other")
         per_dtype.setdefault(dtype, dict(passed=0, failed=0, skipped=0))[outcome] += 1
-    summary.update(per_file=per_file, per_dtype=per_dtype, problems=problems[:50])
+    summary.update(per_file=dict(sorted(per_file.items())), per_dtype=per_dtype, problems=problems[:50],
+                   uncollected=dict(sorted(uncollected.items())))
     checks = []
-    for file, counts in per_file.items():
-        total = sum(counts.values())
+    for file, counts in summary["per_file"].items():
         if counts["failed"]:
             status = "failed"
-        elif counts["skipped"] or total == 0:
+        elif counts["skipped"]:
             status = "not run"
         else:
             status = "passed"
-        reasons = sorted({p["message"] for p in problems if p["test"].split("::")[0].endswith(file.removesuffix(
-            ".py"))})[:3]
+        reasons = sorted({p["message"] for p in problems if p["test"].startswith(f"{file}::")})[:3]
         checks.append(check(section, f"{file} on {device}", status,
                             f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped"
-                            + (f"; {' | '.join(reasons)}" if reasons and status != "passed" else "")
-                            + ("; no test ran" if total == 0 else "")))
-    if done.returncode not in (0, 1):  # 1: some tests failed (counted above); else pytest itself broke
+                            + (f"; {' | '.join(reasons)}" if reasons and status != "passed" else "")))
+    for file, reason in summary["uncollected"].items():
+        # A module that names the marker may hold device-generic tests that never ran; any other one is not this
+        # command's concern (say, a host test's dependency missing here).
+        marked = MARKER in (ROOT / file).read_text(errors="replace") if (ROOT / file).is_file() else True
+        checks.append(check(section, f"{file}: could not be collected", "not run" if marked else "skipped",
+                            reason + ("" if marked else f" (no {MARKER} test in it)")))
+    if not per_file:
+        checks.append(check(section, "device-generic tests", "not run",
+                            f"`-m {QUICK_TESTS if quick else TESTS!r}` selected no test under {tests}"))
+    if done.returncode not in (0, 1, 5):  # 1: some tests failed, 5: none selected (both reported above)
         checks.append(check(section, "pytest", "failed", f"pytest exited {done.returncode}: {done.stdout[-500:]}"))
     return summary, checks
+
+
+def case_file(case):
+    """The file of a junit testcase, relative to the repository root: its `file` attribute (xunit1), else the module
+    its dotted classname names."""
+    if case.get("file"):
+        return case.get("file")
+    parts = (case.get("classname") or case.get("name") or "").split(".")
+    for n in range(len(parts), 0, -1):
+        if (ROOT / "/".join(parts[:n])).with_suffix(".py").is_file():
+            return "/".join(parts[:n]) + ".py"
+    return "unknown"
 
 
 # ---------------------------------------------------------------------------------------------------- cross-device
@@ -609,6 +632,9 @@ def markdown(results):
             lines += [f"| {f} | {c['passed']} | {c['failed']} | {c['skipped']} |" for f, c in tests["per_file"].items()]
             lines += ["", "| latent dtype in the test's name | passed | failed | skipped |", "| --- | --- | --- | --- |"]
             lines += [f"| {d} | {c['passed']} | {c['failed']} | {c['skipped']} |" for d, c in tests["per_dtype"].items()]
+            if tests.get("uncollected"):
+                lines += ["", "Test modules that could not be collected here:", ""]
+                lines += [f"- {f}: {reason}" for f, reason in tests["uncollected"].items()]
         else:
             lines.append(f"not run: {tests.get('not_run', tests.get('output_tail', ''))}")
         lines.append("")

@@ -8,8 +8,8 @@ from a generator seeded with s, and for chunk i of its samples the noise seed ch
 s * CHUNK_SEED + i. The base keeps every chunk's noise seed apart from every initial-noise seed, for any sampler, and so
 do the seed + 1 that the library's default_noise_sampler and newer ComfyUI's use on the CPU and the seed + GMM offset
 of the mixture's own draws: a step-noise generator seeded with s itself would repeat the initial noise as the first
-step's noise (ComfyUI issue #9819; before this rule chunk 0 of seed 0 had noise seed 0, the seed of its initial noise,
-and seed 0's chunk 0 on the CPU with the + 1 would draw seed 1's initial noise). torch's CPU generator takes its seed
+step's noise (ComfyUI issue #9819), and chunk seeds counted from 0 would, with the + 1 on the CPU, draw the next
+seed's initial noise (chunk 0 of seed 0 with seed 1). torch's CPU generator takes its seed
 modulo 2**32, so the ranges are disjoint modulo 2**32: initial seeds in [0, 2**20), chunk seeds (and their + 1) in
 [2**30, 2**31), the mixture's in [2**30 + 0x7F4A7C15, 2**32).
 """

@@ -6,7 +6,7 @@ by hand:
 
     python -m ddim_gmm.bench.report --write README.md docs/results.md
 
-(--check lists the files that are out of date; tests/test_report.py checks them.) A region is marked
+(--check lists the files that are out of date; the test suite checks them.) A region is marked
 `<!-- generated:NAME -->` ... `<!-- /generated:NAME -->` with NAME one of TABLES below.
 """
 

@@ -1,4 +1,4 @@
-"""`python -m ddim_gmm bench sde-mixture`: one experiment past the paper (issue 8, item 5), in the benchmark only.
+"""`python -m ddim_gmm bench sde-mixture`: one experiment past the paper, in the benchmark only.
 
 An SDE sampler (default k-diffusion's dpmpp_2m_sde) adds at every step sigma' sqrt(1 - exp(-2 h)) z with
 z ~ N(0, I). Here z is replaced by a draw of a Gaussian mixture with exactly the same first two moments:

@@ -9,7 +9,6 @@ background load hits every sampler alike.
 
 import csv
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -22,7 +21,7 @@ from ..sampling.samplers import FiniteWatch, check_latent
 from .timing import floor_for, floor_model, floor_name, karras_sigmas, near_free_model, time_call
 
 SHAPES = {"4x64x64": (4, 64, 64), "4x128x128": (4, 128, 128), "16x128x128": (16, 128, 128)}
-# issue 5: max ratio to DDIM (shared presets, exact), to the floor (per-step presets)
+# The speed goals: max ratio to DDIM (shared presets, exact), to the floor (per-step presets)
 GOALS = {"shared": 1.3, "exact": 2.5, "per-step": 1.5}
 
 

@@ -2,35 +2,17 @@
 
 A cached run is valid only while the same options and seed still give the same samples. Whenever a change to a sampler
 makes them give different samples (a different order of draws, another generator, another way to draw the component
-indices), bump that sampler's version here and record its new digest in tests/test_stream_digest.py; the test fails
-when a stream changes without a bump. A bump makes every benchmark re-run that sampler's cells instead of serving the
-old ones from its cache.
+indices), bump that sampler's version here and record its new digest beside the others the test suite pins (the
+suite fails when a stream changes without a bump). A bump makes every benchmark re-run that sampler's cells instead
+of serving the old ones from its cache.
 
 Names: the Gaussian baselines (DDIM, RFIM, DDPM), the GMM variants (the same version for the DDIM-GMM and RFIM-GMM form
 of a variant), the matched-noise controls (all CONTROL, e.g. DDIM-CONTROL-ORTHO-VUB*) and the peer samplers (their
 registry names).
 """
 
-# History:
-#   1  the first cached runs (bench/results before 2026-11-25).
-#   2  RAND, ORTHO, ORTHO-VUB: the component indices of all steps are drawn once per run, before the per-step offset
-#      draws (commit 3ea8803), not interleaved with them. The shared-offset presets and the baselines kept their
-#      stream: checked bit for bit (eta 0; to 1e-7 float rounding at eta 0.5) between the code of 3b869b1, 3b194b2
-#      and 3ea8803^ and the code after it.
-#   +1 issue 19, item 1 (the step noise is never seeded with an initial noise's seed): every sampler that draws noise
-#      or a mixture from the chunk seed. bench.harness's chunk noise seeds moved to 2**30 + s * CHUNK_SEED + i
-#      (chunk_seed; chunk 0 of seed 0 had seed 0, its initial noise's), and the library's default_noise_sampler
-#      seeds with seed + 1 on the CPU. DDIM, RFIM, DDPM 1 -> 2 (DDIM and RFIM at eta > 0 only: at eta 0 they draw no
-#      noise and keep version 1, DETERMINISTIC_AT_ETA_0); RAND, ORTHO, ORTHO-VUB 2 -> 3; ORTHO-VUB*, EXACT,
-#      NOISE-MATCHED and CONTROL 1 -> 2 (the mixture is drawn from the chunk seed too); euler_ancestral,
-#      dpmpp_2m_sde, dpmpp_sde, dpmpp_3m_sde 1 -> 2; ComfyUI's er_sde, sa_solver, seeds_2, euler_ancestral_cfg_pp
-#      1 -> 2 (they were a fixed 1 in bench.comfy_sampling); bench sde-mixture's arms (SDE-MIXTURE) 1 -> 2 (new in
-#      its cache key; its old keys had none). The samplers that draw no noise (euler, heun, dpm_2, dpmpp_2m,
-#      dpm_fast, res_multistep, gradient_estimation, uni_pc, deis, ipndm, euler_cfg_pp, dpmpp_2m_cfg_pp,
-#      res_multistep_cfg_pp) keep theirs: their digests (tests/test_stream_digest.py) did not move.
-#   +1 ComfyUI's er_sde, sa_solver, seeds_2, euler_ancestral_cfg_pp 2 -> 3: bench.comfy_sampling hands ComfyUI the
-#      seed (host_seed) that makes its default_noise_sampler draw the library's step noise (ComfyUI 0.3.64 seeds with
-#      the seed, the library with seed + 1 on the CPU), so these rows are paired with ours on the noise again.
+# A version names one random stream of a sampler: a bump retires its cached rows. Each bump and the stream it
+# names: docs/development.md, "Changelog".
 STREAM_VERSIONS = {
     "DDIM": 2, "RFIM": 2, "DDPM": 2,
     "RAND": 3, "ORTHO": 3, "ORTHO-VUB": 3,
@@ -49,7 +31,7 @@ STREAM_VERSIONS = {
 # Every cache row written before the version existed in the key was made by version-1 streams.
 LEGACY_VERSION = 1
 # The Gaussian baselines at eta 0 draw no noise at all: no stream change touches their samples, so their eta-0 runs
-# keep this version whatever STREAM_VERSIONS says (bench quality passes eta; checked bit for bit for issue 19).
+# keep this version whatever STREAM_VERSIONS says (bench quality passes eta).
 DETERMINISTIC_AT_ETA_0 = {"DDIM": 1, "RFIM": 1}
 
 FAMILIES = ("DDIM-GMM-", "RFIM-GMM-")

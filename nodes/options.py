@@ -1,11 +1,13 @@
-"""The node's widgets (its preset and kernel declared here, the kernel options in sampling/options.py), widget
-values -> sampler options, and the flow-aware sampler function both the node and the dropdown run.
+"""The node's widgets: its own preset and kernel around the kernel options (sampling/options.py), how each is shown
+(its tooltip, INPUT_TYPES extras, when the frontend hides it), widget values -> sampler options, and the flow-aware
+sampler function both the node and the dropdown run.
 
 Pure Python: nothing here imports ComfyUI, so the mapping from widgets to options is testable anywhere.
 """
 
 import logging
 import sys
+from dataclasses import dataclass, field
 
 from ..sampling import (OPTIONS, VARIANTS, GmmOptions, Option, check_options, preset_options, sample_ddim_control,
                         sample_ddim_gmm, sample_rfim_control, sample_rfim_gmm)
@@ -19,29 +21,90 @@ DEFAULT_PRESET = "ORTHO-VUB*"  # the paper's best (ImageNet FID 6.72 vs DDIM 10.
 CONTROL = "CONTROL (same-variance noise)"
 CONTROL_MIXTURE = DEFAULT_PRESET
 PRESET_CHOICES = (CUSTOM,) + tuple(VARIANTS) + (CONTROL,)
-# The options a preset fixes (declared preset_fixed); every other widget always applies.
-PRESET_FIXED = tuple(option.name for option in OPTIONS if option.preset_fixed)
 
 AUTO = "auto"
 DDIM_GMM = "DDIM-GMM"
 RFIM_GMM = "RFIM-GMM"
 KERNEL_CHOICES = (AUTO, DDIM_GMM, RFIM_GMM)
 
-# The node's widgets, in order: its own preset and kernel around the kernel options (sampling/options.py).
+# The node's own widgets, declared as the kernel options are.
 PRESET = Option(
     "preset", "choice", DEFAULT_PRESET, choices=PRESET_CHOICES,
-    tooltip="The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
-            "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
-            "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
-            "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). "
-            + CONTROL + ": a diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise "
-            "of the variance ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the "
-            "mixture with the same seed to see whether the mixture does more than add noise. A preset fixes "
-            "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.")
+    doc="The paper's variant. RAND / ORTHO: random or orthonormal offsets, diagonal covariance, fresh each "
+        "step. ORTHO-VUB: orthonormal offsets with the paper's variance upper bounds. ORTHO-VUB*: the same, "
+        "one draw for the whole run (the paper's best). EXACT (ours): the exact low-rank covariance. "
+        "NOISE-MATCHED (ours): EXACT with offsets scaled to each step's noise (needs eta > 0). "
+        + CONTROL + ": a diagnostic, not a sampler to use: DDIM (flow: Euler) plus plain Gaussian noise "
+        "of the variance ORTHO-VUB*'s offsets add at the same s and n_components; run it next to the "
+        "mixture with the same seed to see whether the mixture does more than add noise. A preset fixes "
+        "offsets, covariance, share_offsets and offset_schedule; 'custom' takes them from their widgets.")
 KERNEL = Option(
     "kernel", "choice", AUTO, choices=KERNEL_CHOICES,
-    tooltip="'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
-            "DDIM-GMM for every other model, decided at each run. Or force one kernel.")
+    doc="'auto': RFIM-GMM for flow models (SD3, Flux, anything patched by ModelSamplingSD3/Flux/AuraFlow), "
+        "DDIM-GMM for every other model, decided at each run. Or force one kernel.")
+
+# The frontend extension hides a widget while it has no effect; these sentences say so where it does not run
+# (API prompts, a frontend without extensions).
+FIXED_BY_PRESET = " Used only when preset is 'custom' (shown only then); any other preset fixes it."
+NEEDS_ETA = " Matters only when eta > 0 (with eta = 0 the step adds no noise)."
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How the node shows one option (a kernel option or its own preset and kernel).
+
+    tooltip: the node's own text, where it has to say what the option's doc does not (the widget's range, ComfyUI's
+        guiders); None: the option's doc. note: sentences only the node says, after it (when the widget is hidden).
+    spec: the INPUT_TYPES entries that differ from the option's (its default, max, labels).
+    preset_fixed: every preset sets it (sampling/presets.py); the frontend hides it unless preset is 'custom'.
+    needs_eta: it changes nothing at eta = 0, where the step adds no noise (the tooltip says so).
+    schedule: the offset_schedule it takes effect under (None: both); the frontend hides it under the other one.
+    """
+
+    tooltip: str | None = None
+    note: str = ""
+    spec: dict = field(default_factory=dict)
+    preset_fixed: bool = False
+    needs_eta: bool = False
+    schedule: str | None = None
+
+    def tooltip_for(self, option):
+        """The widget's tooltip: its own text or the option's doc, then what only the node says."""
+        return ((self.tooltip if self.tooltip is not None else option.doc) + self.note
+                + (NEEDS_ETA if self.needs_eta else "") + (FIXED_BY_PRESET if self.preset_fixed else ""))
+
+
+# Option name -> how the node shows it: every kernel option and the node's own, in widget order.
+WIDGET_FOR = {
+    "preset": Widget(),
+    "eta": Widget(spec={"default": 0.0}),
+    "s": Widget(note=" Unused (and hidden) when the offset schedule is 'noise_matched'.", schedule="constant"),
+    "n_components": Widget(
+        spec={"max": 4096},
+        tooltip="K, the number of mixture components, 1 to 4096 (at most the latent's element count for ortho "
+                "offsets or vub covariance). The paper uses 8 (and found 8 and 256 better than 1024)."),
+    "offsets": Widget(preset_fixed=True),
+    "covariance": Widget(preset_fixed=True, needs_eta=True),
+    "share_offsets": Widget(spec={"label_on": "once per run", "label_off": "fresh each step"}, preset_fixed=True),
+    "priors": Widget(spec={"default": "uniform"}),
+    "offset_schedule": Widget(preset_fixed=True),
+    "offset_variance_fraction": Widget(
+        note=" Shown only for that schedule (preset NOISE-MATCHED, or 'custom' with offset_schedule 'noise_matched').",
+        needs_eta=True, schedule="noise_matched"),
+    "kernel": Widget(),
+    "cfg_pp": Widget(
+        spec={"label_on": "CFG++", "label_off": "off"},
+        tooltip="CFG++ (Chung et al. 2024): the step keeps the guided x0 prediction but takes its direction back to "
+                "noise from the unconditional (negative prompt) prediction, as ComfyUI's *_cfg_pp samplers do; the "
+                "mixture is unchanged. Use a much smaller CFG than usual (best on the pack's test model: about 0.75 "
+                "at 5-10 steps, 0.25 at 20-50; 1 still guides). With s = 0 it is euler_ancestral_cfg_pp. With "
+                "BasicGuider (no negative prompt) ComfyUI hands CFG++ a zero unconditional prediction, as it does its "
+                "own CFG++ samplers; use CFGGuider."),
+}
+# The options a preset fixes; every other widget always applies.
+PRESET_FIXED = tuple(name for name, widget in WIDGET_FOR.items() if widget.preset_fixed)
+
+# The node's widgets, in order: its own preset and kernel around the kernel options.
 # Widgets added after the node shipped come after kernel, in the order they were added, and are ComfyUI "optional"
 # inputs: a saved UI workflow keeps every widget value in its place (the frontend fills the missing trailing ones
 # with their defaults), and an API prompt saved before them still validates (ComfyUI rejects a prompt that lacks a
@@ -199,5 +262,5 @@ def cfg_pp_model(model, extra_args):
 
 
 __all__ = ["PRESET_CHOICES", "DEFAULT_PRESET", "CONTROL", "PRESET_FIXED", "KERNEL_CHOICES", "PRESET", "KERNEL",
-           "WIDGETS", "LATER", "cfg_pp_model", "options_from_widgets", "preset_fixed_options", "is_flow_model",
-           "sample_gmm"]
+           "Widget", "WIDGET_FOR", "WIDGETS", "LATER", "cfg_pp_model", "options_from_widgets", "preset_fixed_options",
+           "is_flow_model", "sample_gmm"]

@@ -1,23 +1,16 @@
 """The SAMPLER node: DDIM-GMM / RFIM-GMM for SamplerCustom and SamplerCustomAdvanced."""
 
-from .options import CONTROL, KERNEL, LATER, WIDGETS, options_from_widgets, sample_gmm
+from .options import CONTROL, KERNEL, LATER, WIDGET_FOR, WIDGETS, options_from_widgets, sample_gmm
 from .visibility import TABLE_KEY, visibility_table
 
-# The pack's frontend extension hides a widget while it has no effect; these sentences say so where it does not run
-# (API prompts, a frontend without extensions).
-FIXED_BY_PRESET = " Used only when preset is 'custom' (shown only then); any other preset fixes it."
-NEEDS_ETA = " Matters only when eta > 0 (with eta = 0 the step adds no noise)."
 WIDGET_TYPES = {"float": "FLOAT", "int": "INT", "bool": "BOOLEAN"}
 # Every FLOAT widget: ComfyUI would otherwise round the value to `step`.
 FLOAT_SPEC = {"step": 0.01, "round": False}
 
 
-def widget_tooltip(option):
-    return option.tooltip + (NEEDS_ETA if option.needs_eta else "") + (FIXED_BY_PRESET if option.preset_fixed else "")
-
-
 def widget_input(option):
-    """The widget's INPUT_TYPES entry (type, spec) from its declaration."""
+    """The widget's INPUT_TYPES entry (type, spec) from the option's declaration and how the node shows it."""
+    widget = WIDGET_FOR[option.name]
     # Combo choices are lists: ComfyUI's prompt validation checks a value against its combo only for a list.
     kind = WIDGET_TYPES.get(option.kind) or list(option.choices)
     spec = {"default": option.default}
@@ -25,8 +18,8 @@ def widget_input(option):
         spec.update(min=option.low, max=option.high)
     if option.kind == "float":
         spec.update(FLOAT_SPEC)
-    spec.update(option.widget)
-    spec["tooltip"] = widget_tooltip(option)
+    spec.update(widget.spec)
+    spec["tooltip"] = widget.tooltip_for(option)
     return kind, spec
 
 
@@ -51,6 +44,10 @@ class SamplerDDIMGMM:
     CATEGORY = "sampling/custom_sampling/samplers"
     DESCRIPTION = ("DDIM-GMM / RFIM-GMM (arXiv 2311.04938): DDIM whose Gaussian step is a moment-matched Gaussian "
                    "mixture. Connect to SamplerCustom or SamplerCustomAdvanced.")
+    # What a user may type in the node search: newer ComfyUI sends these as /object_info's search_aliases, which the
+    # frontend's search matches beside the name and display name (ComfyUI 0.3.64 does not read them).
+    SEARCH_ALIASES = ["ddim gmm", "rfim gmm", "rfim", "gaussian mixture", "moment matching", "mixture sampler",
+                      "gmm sampler"]
 
     FUNCTION = "get_sampler"
 

@@ -4,7 +4,8 @@ In a Markdown file, the text between `<!-- generated:widgets -->` and `<!-- /gen
 widget table (nodes/options.py WIDGETS, as INPUT_TYPES shows them, with their tooltips), between
 `<!-- generated:widget-summary -->` and `<!-- /generated:widget-summary -->` the same with each tooltip's first
 sentence, the text between `<!-- generated:options -->` and
-`<!-- /generated:options -->` the library's option table (sampling/options.py OPTIONS). Rewrite them with
+`<!-- /generated:options -->` the library's option table (sampling/options.py OPTIONS, the controls' match, the flow
+samplers' noise_scale, then noise_sampler and seed). Rewrite them with
 
     python -m ddim_gmm.nodes.tables --write README.md docs/method.md web/docs/SamplerDDIMGMM.md
 
@@ -15,7 +16,8 @@ import re
 import sys
 
 from .. import generated
-from ..sampling import NOISE_SCALE, OPTIONS
+from ..sampling import NOISE_SAMPLER, NOISE_SCALE, OPTIONS, SEED
+from ..sampling.control import MATCH
 from .options import WIDGETS
 from .sampler_node import widget_input
 
@@ -62,6 +64,18 @@ def widget_summary_table():
     return widgets_table(first_sentence)
 
 
+# Every argument of the samplers after k-diffusion's leading ones, in signature order (sample_rfim_control's).
+ARGUMENTS = (*OPTIONS, MATCH, NOISE_SCALE, NOISE_SAMPLER, SEED)
+# What the doc does not say: which samplers take an argument that not every one does (noise_scale's doc says it).
+ONLY = {MATCH.name: "Controls only (sample_ddim_control, sample_rfim_control). "}
+
+
+def power(n):
+    """An integer bound as Python writes it: -2**63 rather than -9223372036854775808."""
+    exponent = abs(n).bit_length() - 1
+    return f"{'-' if n < 0 else ''}2**{exponent}" if abs(n) == 2**exponent and exponent > 16 else str(n)
+
+
 def option_values(option):
     if option.kind == "float":
         return f"{option.low:g} to {option.high:g}"
@@ -69,18 +83,24 @@ def option_values(option):
         return f"integers >= {option.low}"
     if option.kind == "bool":
         return "`True`, `False`"
+    if option.kind == "seed":
+        return f"`None` or integers in [{power(option.low)}, {power(option.high)})"
+    if option.kind == "callable":
+        return "`None` or a callable"
     named = ", ".join(code(repr(choice)) for choice in option.choices)
-    return named if option.kind == "choice" else f"`None`, {named} or K weights"
+    return named if option.kind == "choice" else f"`None`, {named} or K positive weights summing to 1"
 
 
 def options_table():
-    """The samplers' options in signature order: name, default (DDIM-GMM's and RFIM-GMM's), values and doc."""
+    """The samplers' arguments after k-diffusion's leading ones, in signature order: name, default (DDIM-GMM's and
+    RFIM-GMM's), values and doc."""
     rows = []
-    for option in (*OPTIONS, NOISE_SCALE):
+    for option in ARGUMENTS:
         default = code(repr(option.default))
         if option.flow_default != option.default:
             default = f"{default} (DDIM-GMM), {code(repr(option.flow_default))} (RFIM-GMM)"
-        rows.append([code(option.name), default, option_values(option), escape(option.doc)])
+        rows.append([code(option.name), default, escape(option_values(option)),
+                     escape(ONLY.get(option.name, "") + option.doc)])
     return table(["option", "default", "values", "meaning"], rows)
 
 

@@ -5,8 +5,8 @@ hides exactly these widgets; tests/test_nodes_visibility.py checks the table aga
 Pure Python: nothing here imports ComfyUI.
 """
 
-from ..sampling import OFFSET_SCHEDULES, OPTIONS
-from .options import CUSTOM, PRESET_CHOICES, PRESET_FIXED, preset_fixed_options
+from ..sampling import OFFSET_SCHEDULES
+from .options import CUSTOM, PRESET_CHOICES, PRESET_FIXED, WIDGET_FOR, preset_fixed_options
 
 # The key under which the table travels in the preset widget's input options (ComfyUI passes unknown keys through).
 TABLE_KEY = "ddim_gmm_widgets_without_effect"
@@ -20,14 +20,14 @@ def effective_schedule(preset, offset_schedule):
 def widgets_without_effect(preset, offset_schedule):
     """The widget names whose value cannot change the samples for this preset and offset_schedule widget value.
 
-    A preset other than 'custom' fixes the options declared preset_fixed; an option declared for one schedule (s for
+    A preset other than 'custom' fixes the widgets declared preset_fixed; a widget declared for one schedule (s for
     the constant one, offset_variance_fraction for the noise-matched one) has no effect under the other. Effects that
     depend on a number (covariance and noise_matched need eta > 0, s = 0 turns the mixture off) are left to the
     tooltips: hiding a widget while its neighbour is being dragged would make the node jump.
     """
     hidden = [] if preset == CUSTOM else list(PRESET_FIXED)
     schedule = effective_schedule(preset, offset_schedule)
-    hidden += [option.name for option in OPTIONS if option.schedule not in (None, schedule)]
+    hidden += [name for name, widget in WIDGET_FOR.items() if widget.schedule not in (None, schedule)]
     return hidden
 
 

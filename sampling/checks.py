@@ -1,17 +1,23 @@
-"""The samplers' argument checks and the watch for non-finite model outputs.
+"""The samplers' argument checks and the watch for the model's outputs.
 
-Every bad argument is a ValueError naming the parameter, raised before the first model call; a model that returns
-NaN or Inf stops the run with NonFiniteError naming the step.
+Every bad argument is a ValueError naming the parameter, raised before the first model call (an unknown keyword is
+Python's TypeError, naming the nearest valid one); a model output that is not a tensor of x's shape is a ValueError
+saying what to return, and one that holds NaN or Inf stops the run with NonFiniteError naming the step.
 """
 
 import dataclasses
+import difflib
+import functools
+import inspect
 import math
 import operator
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import torch
 
 from .mixture import check_priors
-from .options import OPTIONS, GmmOptions
+from .options import OPTIONS, SEED, GmmOptions
 
 
 def check_options(n_dims, **options):
@@ -30,6 +36,80 @@ def check_options(n_dims, **options):
     return dataclasses.replace(opts, priors=check_priors(opts.priors, opts.n_components))
 
 
+Function = TypeVar("Function", bound=Callable[..., Any])
+
+
+def names_unknown_keywords(function: Function) -> Function:
+    """`function` as it is (signature, docstring and type hints, for editors and type checkers too), whose TypeError
+    for an unknown keyword also names the nearest valid one and all of them (Python's names only the function)."""
+    parameters = tuple(inspect.signature(function).parameters)
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        for name in kwargs:
+            if name not in parameters:
+                raise TypeError(unknown_keyword(function.__name__, name, parameters))
+        return function(*args, **kwargs)
+
+    return cast(Function, checked)
+
+
+def unknown_keyword(function_name, name, parameters):
+    """The message for keyword `name`, which function_name's `parameters` lack."""
+    nearest = nearest_name(name, parameters)
+    hint = f" Did you mean {nearest!r}?" if nearest else ""
+    return (f"{function_name}() got an unexpected keyword argument {name!r}.{hint} Its arguments are "
+            f"{', '.join(parameters)}.")
+
+
+def nearest_name(name, names):
+    """The one of `names` that `name` most likely misspells or shortens (None if none is close)."""
+    lowered = name.lower()
+    starting = [candidate for candidate in names if candidate.startswith(lowered)]
+    if len(starting) == 1:
+        return starting[0]
+    close = difflib.get_close_matches(lowered, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def described(value):
+    """What a model returned, in a few words: "None", "a numpy.ndarray", "a tuple of 3", "a single tensor"."""
+    if value is None:
+        return "None"
+    if isinstance(value, torch.Tensor):
+        return "a single tensor"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    kind = type(value)
+    return f"a {kind.__qualname__}" if kind.__module__ == "builtins" else f"a {kind.__module__}.{kind.__qualname__}"
+
+
+def at_step(i, n_steps=None):
+    """Where in the run: step i + 1 (of n_steps), and the callback's i, which counts from 0."""
+    of = "" if n_steps is None else f" of {n_steps}"
+    return f"at step {i + 1}{of} (the callback's i = {i})"
+
+
+def check_denoised(denoised, x, i, n_steps=None):
+    """Step i's denoised estimate must be a tensor of x's shape; a ValueError saying what to return otherwise."""
+    if isinstance(denoised, torch.Tensor):
+        if denoised.shape != x.shape:
+            raise ValueError(f"model must return the denoised estimate in x's shape {tuple(x.shape)}, got "
+                             f"{tuple(denoised.shape)} {at_step(i, n_steps)}")
+        return
+    if isinstance(denoised, (tuple, list)) and len(denoised) == 2:
+        advice = ("a pair (denoised, uncond_denoised) is what CFG++ takes: set cfg_pp=True, or return the denoised "
+                  "estimate alone")
+    elif isinstance(denoised, (tuple, list)):
+        advice = "return the denoised estimate alone"
+    elif denoised is None:
+        advice = "return the denoised estimate (does the model end with a return statement?)"
+    else:
+        advice = "return a torch.Tensor (a numpy array: torch.from_numpy(array).to(x))"
+    raise ValueError(f"model must return the denoised estimate as a torch.Tensor in x's shape {tuple(x.shape)}, but "
+                     f"it returned {described(denoised)} {at_step(i, n_steps)}: {advice}")
+
+
 def check_seed(seed):
     """None, or an integer torch.Generator.manual_seed takes: [-2**63, 2**64) (ComfyUI's seeds are [0, 2**64))."""
     if seed is None:
@@ -40,7 +120,7 @@ def check_seed(seed):
         seed = operator.index(seed)  # int, numpy and one-element torch integers; not floats or strings
     except (TypeError, ValueError, RuntimeError):
         raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed!r}") from None
-    if not -2**63 <= seed < 2**64:
+    if not SEED.low <= seed < SEED.high:
         raise ValueError(f"seed must be an integer in [-2**63, 2**64) or None, got {seed}")
     return seed
 
@@ -93,9 +173,7 @@ class FiniteWatch:
 
     def see(self, i, denoised, x, uncond=None):
         """Step i's model output (CFG++: uncond, the unconditional prediction, too: one sum for both)."""
-        if denoised.shape != x.shape:
-            raise ValueError(f"model must return the denoised estimate in x's shape {tuple(x.shape)}, got "
-                             f"{tuple(denoised.shape)} at step {i + 1}")
+        check_denoised(denoised, x, i, len(self.levels) - 1)
         total = denoised.sum(dtype=self.dtype)
         if uncond is not None:
             total = total + uncond.sum(dtype=self.dtype)
@@ -112,6 +190,8 @@ class FiniteWatch:
 
     def fail(self, i):
         raise NonFiniteError(
-            f"the model returned NaN or Inf at step {i + 1} of {len(self.levels) - 1} (sigma = {self.levels[i]:.4g}). "
-            f"This is usually a half-precision overflow: run the model and VAE in fp32 (ComfyUI: --fp32-unet or "
-            f"--force-fp32, --fp32-vae) or in bf16 (--bf16-unet), or lower the CFG scale")
+            f"the model returned NaN or Inf at step {i + 1} of {len(self.levels) - 1} (sigma = {self.levels[i]:.4g}), "
+            f"the callback's i = {i}. This is usually a half-precision overflow. In a script: run the model in fp32 "
+            f"(or bf16) with x in that dtype, check that the model alone returns finite values at this sigma, and "
+            f"that the sigmas are the model's (the largest within its training range). In ComfyUI: --fp32-unet or "
+            f"--force-fp32, --fp32-vae, or --bf16-unet. With classifier-free guidance, a lower CFG scale.")

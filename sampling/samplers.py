@@ -6,15 +6,18 @@ declared in options.py, their arguments checked in checks.py, one step computed 
 """
 
 import dataclasses
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import torch
 from tqdm.auto import trange
 
-from .checks import FiniteWatch, check_callables, check_latent, check_options, check_seed
+from .checks import (FiniteWatch, at_step, check_callables, check_latent, check_options, check_seed, described,
+                     names_unknown_keywords)
 from .control import MATCH, control_variance
 from .kernel import component_coefficients, gaussian_step, gmm_step
 from .mixture import Mixture, draw_mixture, make_priors
-from .options import NOISE_SCALE, OPTION, OPTIONS, with_options
+from .options import NOISE_SCALE, OPTION
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
@@ -206,85 +209,199 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
 def guided_pair(output, i, x):
     """CFG++'s model output at step i: (denoised, uncond_denoised), the guided and the unconditional x0 predictions,
     each in x's shape; a ValueError saying what the model must return otherwise."""
-    if not (isinstance(output, (tuple, list)) and len(output) == 2
-            and all(isinstance(t, torch.Tensor) for t in output)):
-        got = type(output).__name__ if not isinstance(output, torch.Tensor) else "a single tensor"
+    if not (isinstance(output, (tuple, list)) and len(output) == 2):
+        advice = "; a model that returns the denoised estimate alone needs cfg_pp=False" if isinstance(
+            output, torch.Tensor) else ""
         raise ValueError(f"cfg_pp=True needs a model that returns the pair (denoised, uncond_denoised), the guided "
-                         f"and the unconditional x0 predictions, but it returned {got} at step {i + 1} (see "
-                         f"docs/method.md, CFG++; in ComfyUI the node installs this itself)")
+                         f"and the unconditional x0 predictions, but it returned {described(output)} {at_step(i)} "
+                         f"(see docs/method.md, CFG++; in ComfyUI the node installs this itself){advice}")
     denoised, uncond = output
+    for name, prediction in (("denoised", denoised), ("uncond_denoised", uncond)):
+        if not isinstance(prediction, torch.Tensor):
+            raise ValueError(f"cfg_pp=True: the model's {name} must be a torch.Tensor in x's shape {tuple(x.shape)}, "
+                             f"got {described(prediction)} {at_step(i)}")
     if uncond.shape != x.shape:
         raise ValueError(f"cfg_pp=True: the model's uncond_denoised must have x's shape {tuple(x.shape)}, got "
-                         f"{tuple(uncond.shape)} at step {i + 1}")
+                         f"{tuple(uncond.shape)} {at_step(i)}")
     return denoised, uncond
 
 
-@torch.no_grad()
-@with_options(*OPTIONS)
-def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, **gmm):
+@names_unknown_keywords
+def sample_ddim_gmm(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None,
+        eta: float = 1.0, s: float = 1.0, n_components: int = 8, offsets: Literal["ortho", "rand"] = "ortho",
+        covariance: Literal["diag", "vub", "exact"] = "vub", share_offsets: bool = True,
+        priors: Literal["uniform", "random"] | Sequence[float] | torch.Tensor | None = None,
+        offset_schedule: Literal["constant", "noise_matched"] = "constant", offset_variance_fraction: float = 0.5,
+        cfg_pp: bool = False,
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
     """DDIM-GMM (Eq. 7) for diffusion models: DDIM whose Gaussian kernel is a moment-matched Gaussian mixture.
 
-    noise_sampler: k-diffusion style noise_sampler(sigma, sigma_next); default seeded like ComfyUI's from `seed`, else
-        extra_args["seed"] (ComfyUI puts it there), else torch's global generator. The GMM's own draws use a separate
-        CPU generator derived from the same seed, so the mixture is the same on every device.
-    seed: an integer, for scripts whose model does not take a `seed` keyword from extra_args.
-    cfg_pp: CFG++. The model must then return the pair (denoised, uncond_denoised), the guided and the unconditional
-        x0 predictions (a k-diffusion script's CFG wrapper returns both; ComfyUI's node captures the unconditional one
-        with a post-CFG function). The callback still gets the guided one.
+    Args:
+        model: k-diffusion's denoiser, model(x, sigma * ones(batch), **extra_args) -> the denoised estimate in x's
+            shape; with cfg_pp=True the pair (denoised, uncond_denoised).
+        x: the latent at sigmas[0], batched (B, ...) of any rank, floating point (fp16 and bf16 kept, the mixture
+            computed in float32).
+        sigmas: the noise levels (VE sigmas), non-increasing; the step to 0 returns the denoised estimate.
+        extra_args: keywords for the model (ComfyUI puts the seed there).
+        callback: called once per step with {"x", "i", "sigma", "sigma_hat", "denoised"}, i counting from 0.
+        disable: True turns the progress bar off.
+        eta: Stochasticity in [0, 1]. 0: deterministic DDIM (flow: Euler) plus the mixture offsets, the paper's main
+            setting. 1: DDPM variance, like euler_ancestral (flow: independent steps; the paper keeps flow eta <=
+            0.5). covariance and noise_matched only matter when eta > 0.
+        s: Offset scale s in [0, 100]: the length of each component's offset from the DDIM mean (VP units). The
+            paper found s = 10 best at 10 steps and about 1 from 20 steps on. 0 turns the mixture off (plain DDIM /
+            euler_ancestral).
+        n_components: K >= 1 mixture components (at most D, the elements of one sample, for 'ortho' offsets or
+            'vub').
+        offsets: How the K offsets are drawn: 'ortho' an orthonormal frame (Eq. 10), 'rand' independent random
+            directions of length s (Eq. 9).
+        covariance: How each component's noise is shrunk to keep the moments matched: 'diag' (the paper's
+            diagonal), 'vub' (the paper's variance upper bounds, Eq. 34) or 'exact' (ours: the exact low-rank
+            covariance).
+        share_offsets: Draw the offsets once for the whole run (the paper's '*' variants) or anew at every step.
+        priors: Component weights: 'uniform' (1/K each, the paper's default) or 'random' (one flat-Dirichlet draw
+            per run, from the seed). None is 'uniform'; K positive weights summing to 1 set them.
+        offset_schedule: 'constant': the same scale s at every step (the paper). 'noise_matched' (ours): at each
+            step the scale that moves offset_variance_fraction of the step's noise variance into the mixture's
+            spread; exactly moment matched; its offsets vanish where eta = 0.
+        offset_variance_fraction: For offset_schedule 'noise_matched': the fraction in [0, 1] of each step's noise
+            variance moved into the mixture's spread (0 = plain DDIM).
+        cfg_pp: CFG++ (arXiv 2406.08070): the step's mean from the guided x0 and the unconditional noise direction
+            eps_u = (x - x_coef x0_u) / sigma; the model must then return the pair (denoised, uncond_denoised).
+        noise_sampler: k-diffusion's noise_sampler(sigma, sigma_next) -> the step's Gaussian noise in x's shape.
+            None: default_noise_sampler(x, seed), seeded as ComfyUI's own (seed + 1 on the CPU, where the initial
+            noise is drawn from seed itself).
+        seed: The run's seed: an integer in [-2**63, 2**64) (numpy and one-element torch integers too) or None,
+            which takes extra_args['seed'] (ComfyUI puts it there) or else torch's global generator. It seeds the
+            default noise sampler and, through a separate CPU generator, the mixture's draws, so the mixture is the
+            same on every device.
+
+    Returns the sample in x's shape and dtype. The callback gets the guided denoised estimate under cfg_pp too.
+    Every option is also in the table of docs/method.md; the presets (PRESETS) set offsets, covariance,
+    share_offsets and offset_schedule together.
 
     Raises ValueError naming the parameter for any bad argument (a latent with NaN or Inf, an empty batch, a seed
-    that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
-    if the model returns NaN or Inf.
+    that is not an integer, ...) before the first model call, ValueError saying what to return for a model output
+    that is not a tensor of x's shape, NonFiniteError naming the step and the noise level if the model returns NaN or
+    Inf, and TypeError naming the nearest valid argument and all of them for an unknown keyword.
     """
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
-                         cfg_pp=cfg_pp)
+    with torch.no_grad():
+        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                                  offset_variance_fraction=offset_variance_fraction), cfg_pp=cfg_pp)
 
 
-@torch.no_grad()
-@with_options(*OPTIONS, NOISE_SCALE, flow=True)
-def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale,
-                    **gmm):
-    """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]); arguments as sample_ddim_gmm.
+@names_unknown_keywords
+def sample_rfim_gmm(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None,
+        eta: float = 0.0, s: float = 1.0, n_components: int = 8, offsets: Literal["ortho", "rand"] = "ortho",
+        covariance: Literal["diag", "vub", "exact"] = "vub", share_offsets: bool = True,
+        priors: Literal["uniform", "random"] | Sequence[float] | torch.Tensor | None = None,
+        offset_schedule: Literal["constant", "noise_matched"] = "constant", offset_variance_fraction: float = 0.5,
+        cfg_pp: bool = False, noise_scale: float = 1.0,
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
+    """RFIM-GMM (Section 4) for rectified-flow models (tau = sigma in [0, 1]).
 
-    eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
+    eta scales the step variance var = (eta tau')^2: 0 (the default here) is the Euler flow step plus offsets, 1
+    makes steps independent.
+
+    Args:
+        noise_scale: Flow samplers only: the scale c of the model's noise, x_tau = (1 - tau) x0 + tau c eps
+            (ComfyUI's CONST noise_scale, 8 for HiDream-O1); the step's fresh noise and its offsets are scaled by c.
+        The others as sample_ddim_gmm's.
     """
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
-                         noise_scale=noise_scale, cfg_pp=cfg_pp)
+    with torch.no_grad():
+        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                                  offset_variance_fraction=offset_variance_fraction),
+                             noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
-@torch.no_grad()
-@with_options(OPTION["eta"], OPTION["cfg_pp"])
-def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp):
+@names_unknown_keywords
+def sample_ddim(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None, eta: float = 1.0, cfg_pp: bool = False,
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
     """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta), and with
-    cfg_pp ComfyUI's sample_euler_ancestral_cfg_pp(eta) (model contract as sample_ddim_gmm's)."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                         cfg_pp=cfg_pp)
+    cfg_pp ComfyUI's sample_euler_ancestral_cfg_pp(eta).
+
+    Args: as sample_ddim_gmm's.
+    """
+    with torch.no_grad():
+        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             cfg_pp=cfg_pp)
 
 
-@torch.no_grad()
-@with_options(OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE, flow=True)
-def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale):
-    """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                         noise_scale=noise_scale, cfg_pp=cfg_pp)
+@names_unknown_keywords
+def sample_rfim(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None, eta: float = 0.0, cfg_pp: bool = False, noise_scale: float = 1.0,
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
+    """RFIM (Section 4): the Gaussian flow kernel; eta = 0 (the default here) is the Euler step
+    x' = (tau'/tau) x + (1 - tau'/tau) x0.
+
+    Args: as sample_rfim_gmm's.
+    """
+    with torch.no_grad():
+        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             noise_scale=noise_scale, cfg_pp=cfg_pp)
 
 
-@torch.no_grad()
-@with_options(*OPTIONS, MATCH)
-def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, match,
-                        **gmm):
+@names_unknown_keywords
+def sample_ddim_control(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None,
+        eta: float = 1.0, s: float = 1.0, n_components: int = 8, offsets: Literal["ortho", "rand"] = "ortho",
+        covariance: Literal["diag", "vub", "exact"] = "vub", share_offsets: bool = True,
+        priors: Literal["uniform", "random"] | Sequence[float] | torch.Tensor | None = None,
+        offset_schedule: Literal["constant", "noise_matched"] = "constant", offset_variance_fraction: float = 0.5,
+        cfg_pp: bool = False, match: Literal["offsets", "total"] = "offsets",
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
     """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
     Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
-    variance (match="total"); see control.py. A diagnostic: run it next to DDIM-GMM at the same s and seed."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
-                         cfg_pp=cfg_pp)
+    variance (match="total"); see control.py. A diagnostic: run it next to DDIM-GMM at the same s and seed.
+
+    Args:
+        match: 'offsets': the step's own variance plus what the offsets add; 'total': the GMM step's total variance
+            about the DDIM mean
+        The others as sample_ddim_gmm's.
+    """
+    with torch.no_grad():
+        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                                  offset_variance_fraction=offset_variance_fraction), match, cfg_pp=cfg_pp)
 
 
-@torch.no_grad()
-@with_options(*OPTIONS, MATCH, NOISE_SCALE, flow=True)
-def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, match,
-                        noise_scale, **gmm):
+@names_unknown_keywords
+def sample_rfim_control(
+        model: Callable[..., Any], x: torch.Tensor, sigmas: torch.Tensor | Sequence[float],
+        extra_args: dict[str, Any] | None = None, callback: Callable[[dict[str, Any]], Any] | None = None,
+        disable: bool | None = None,
+        eta: float = 0.0, s: float = 1.0, n_components: int = 8, offsets: Literal["ortho", "rand"] = "ortho",
+        covariance: Literal["diag", "vub", "exact"] = "vub", share_offsets: bool = True,
+        priors: Literal["uniform", "random"] | Sequence[float] | torch.Tensor | None = None,
+        offset_schedule: Literal["constant", "noise_matched"] = "constant", offset_variance_fraction: float = 0.5,
+        cfg_pp: bool = False, match: Literal["offsets", "total"] = "offsets", noise_scale: float = 1.0,
+        noise_sampler: Callable[..., torch.Tensor] | None = None, seed: int | None = None) -> torch.Tensor:
     """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
-    plus isotropic Gaussian noise of the mixture's strength; arguments as sample_ddim_control."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
-                         noise_scale, cfg_pp=cfg_pp)
+    plus isotropic Gaussian noise of the mixture's strength.
+
+    Args: as sample_ddim_control's and sample_rfim_gmm's.
+    """
+    with torch.no_grad():
+        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
+                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                                  offset_variance_fraction=offset_variance_fraction), match, noise_scale,
+                             cfg_pp=cfg_pp)

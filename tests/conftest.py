@@ -6,7 +6,9 @@ set-up, so it is reported as a failure instead: a run that tested nothing of the
 
 Device-generic tests (marker device_generic) take the `device` fixture and put their tensors there: the CPU unless
 DDIM_GMM_TEST_DEVICE names another device (e.g. cuda, cuda:1). `pytest -m device_generic` selects them, and `python -m
-ddim_gmm bench gpu` runs them so on the device it proves.
+ddim_gmm bench gpu` runs them so on the device it proves. A few of them are also marked device_quick: `bench gpu
+--quick` runs `-m "device_generic and device_quick"`, which must keep at least one test of every file that has
+device-generic tests (tests/test_bench_gpu.py checks it).
 """
 
 import os
@@ -76,12 +78,16 @@ def device():
 
 
 def pytest_collection_modifyitems(config, items):
-    # The marker and the fixture go together, so that `-m device_generic` runs exactly the tests that take a device.
+    # The marker and the fixture go together, so that `-m device_generic` runs exactly the tests that take a device;
+    # the quick subset is a subset.
     for item in items:
         marked = item.get_closest_marker("device_generic") is not None
         if marked != ("device" in getattr(item, "fixturenames", ())):
             raise pytest.UsageError(f"{item.nodeid}: a test takes the `device` fixture if and only if it is marked "
                                     f"@pytest.mark.device_generic")
+        if item.get_closest_marker("device_quick") is not None and not marked:
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.device_quick marks a device-generic test "
+                                    f"(@pytest.mark.device_generic) for `bench gpu --quick`")
 
 
 def pytest_sessionstart(session):
@@ -118,4 +124,6 @@ class GroupTimer:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", f"device_generic: takes the `device` fixture (${DEVICE_VARIABLE}, default cpu)")
+    config.addinivalue_line("markers", "device_quick: a device-generic test that `bench gpu --quick` runs (at least "
+                                       "one per file with device-generic tests)")
     config.pluginmanager.register(GroupTimer(), "ddim-gmm-group-timer")

@@ -1,7 +1,8 @@
 """The suite's CI rules (tests/conftest.py): host tests skip on a user's machine, fail in CI, and a COMFYUI_PATH
-that holds no ComfyUI stops the run."""
+that holds no ComfyUI stops the run; and the code's comments cite no issue of this project."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,8 +59,6 @@ def test_ci_installs_the_newest_frontend_pyproject_names():
 def test_ci_runs_the_readme_test_command_on_a_strict_editable_install():
     # .ci/run runs the README's command 2 verbatim; both README commands install the package as setuptools' strict
     # link tree, the editable install that type checkers and editors follow (docs/development.md).
-    import re
-
     repo = TESTS.parent
     ci = (repo / ".ci" / "run").read_text()
     (cmd,) = re.findall(r"^cmd='(.*)'$", ci, re.M)
@@ -69,3 +68,37 @@ def test_ci_runs_the_readme_test_command_on_a_strict_editable_install():
         assert re.search(r'pip install -e "\.\[\w+\]" --config-settings editable_mode=strict &&', command), number
     assert '.venv/bin/pip install -q -e ".[test]" --config-settings editable_mode=strict\n' in ci
     assert cmd in (repo / "docs" / "development.md").read_text()
+
+
+# "issue 19", "issues 14 and 20", "issue #7": a reference to this project's tracker, unless an upstream project's name
+# (or an owner/repo) comes right before it, as in "ComfyUI issue #9819".
+ISSUE_REFERENCE = re.compile(r"(?:(?P<owner>[\w./-]+) )?(?P<reference>\bissues? #?\d+)", re.IGNORECASE)
+UPSTREAM = {"comfyui", "comfyui-manager", "comfyui_frontend", "comfy-cli", "k-diffusion", "diffusers", "pytorch",
+            "torch", "aiohttp", "pytest", "hypothesis", "safetensors", "playwright"}
+
+
+def own_issue_references(text):
+    def upstream(owner):
+        return owner is not None and (owner.lower() in UPSTREAM or "/" in owner)
+
+    return [match.group("reference") for match in ISSUE_REFERENCE.finditer(text) if not upstream(match.group("owner"))]
+
+
+def test_code_cites_no_issue_of_this_project():
+    # Comments and docstrings say what the code guarantees; which issue asked for it belongs in commit messages and
+    # docs/development.md's changelog. Upstream references that explain a choice stay.
+    repo = TESTS.parent
+    listed = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", "*.py", "*.js"], capture_output=True,
+                            text=True)
+    files = [repo / name for name in listed.stdout.split("\0") if name] if listed.returncode == 0 else [
+        path for path in repo.rglob("*") if path.suffix in (".py", ".js") and ".venv" not in path.parts]
+    code = [path for path in files if path.is_file() and "tests" not in path.relative_to(repo).parts]
+    assert len(code) > 20
+    found = {str(path.relative_to(repo)): hits for path in code if (hits := own_issue_references(path.read_text()))}
+    assert found == {}
+
+
+def test_issue_references_are_told_apart():
+    assert own_issue_references("# ComfyUI's samplers users pick (issue 14); see issues 19 and Issue #3.") == [
+        "issue 14", "issues 19", "Issue #3"]
+    assert own_issue_references("(ComfyUI issue #9819, fixed by PR #11528; crowsonkb/k-diffusion issue #108)") == []

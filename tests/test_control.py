@@ -116,6 +116,7 @@ def test_ortho_uniform_at_eta_0_adds_s2_times_1_minus_1_over_k(flow):
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 @pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
 def test_without_offsets_the_control_is_ddim_and_rfim(device, dtype):
     x = torch.randn(SHAPE, generator=torch.Generator().manual_seed(2)).to(device, dtype)

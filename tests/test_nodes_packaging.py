@@ -1,6 +1,8 @@
 """Packaging for the ComfyUI ecosystem: the Comfy Registry fields of pyproject.toml, the license, the icon,
-`comfy node validate` (comfy-cli, the registry's own tool) and the workflow that publishes with the registry's action."""
+`comfy node validate` (comfy-cli, the registry's own tool), the workflow that publishes with the registry's action, and
+the words the node search finds the node by."""
 
+import importlib.util
 import os
 import re
 import shutil
@@ -67,6 +69,32 @@ def test_comfy_cli_reads_the_issues_url_and_the_accelerators(tmp_path):
     assert config.project.supported_accelerators == ["GPU :: NVIDIA CUDA", "GPU :: Apple Metal"]
     assert config.project.supported_os == ["OS Independent"]
     assert config.tool_comfy.publisher_id == PYPROJECT["tool"]["comfy"]["PublisherId"]
+
+
+def test_requires_comfyui_names_the_host_the_workflows_are_made_for():
+    # comfy-cli passes a well-formed version range on to the registry and drops a malformed one (with a warning, which
+    # test_comfy_node_validate_passes would see). The lower bound is the pinned host, which the shipped workflows
+    # stamp on their core nodes; test_comfy_server.py checks the host the tests run on satisfies it.
+    from comfy_cli.registry.config_parser import extract_node_configuration
+
+    spec = importlib.util.spec_from_file_location("make_workflows", REPO_ROOT / "workflows" / "make_workflows.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    config = extract_node_configuration(str(REPO_ROOT / "pyproject.toml"))
+    assert config.project.supported_comfyui_version == PYPROJECT["tool"]["comfy"]["requires-comfyui"]
+    assert config.project.supported_comfyui_version == f">={generator.COMFY_CORE_VERSION}"
+
+
+def test_search_aliases_are_the_words_users_type():
+    # ComfyUI 0.38.1 sends a V1 node's SEARCH_ALIASES as /object_info's search_aliases (a JSON list of strings), and
+    # frontend 1.58.1's node search matches them beside the name and the display name.
+    from ddim_gmm.nodes import SamplerDDIMGMM
+
+    aliases = SamplerDDIMGMM.SEARCH_ALIASES
+    assert isinstance(aliases, list) and all(isinstance(alias, str) for alias in aliases)
+    assert {"ddim gmm", "gaussian mixture", "moment matching", "rfim", "mixture sampler"} <= set(aliases)
+    # As a user types them: lower case (the search ignores case), each once.
+    assert all(alias == alias.lower().strip() for alias in aliases) and len(set(aliases)) == len(aliases)
 
 
 def test_comfy_node_validate_would_warn_of_a_classifier_the_registry_lacks(tmp_path):

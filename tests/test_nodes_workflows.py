@@ -93,22 +93,43 @@ def test_our_widgets_are_in_input_types_order_and_valid(name):
 AB_WORKFLOWS = [name for name in NAMES if name.endswith("_ab_comparison")]
 
 
-def batch_order(prompt, node_id):
-    """The sampler runs feeding a LatentBatch chain, first image first."""
+def panels(prompt, node_id):
+    """The decodes an ImageStitch tree places, in reading order (image1 before image2: direction right or down)."""
     node = prompt[node_id]
-    if node["class_type"] != "LatentBatch":
+    if node["class_type"] != "ImageStitch":
         return [node_id]
-    return batch_order(prompt, node["inputs"]["samples1"][0]) + batch_order(prompt, node["inputs"]["samples2"][0])
+    assert node["inputs"]["direction"] in ("right", "down") and node["inputs"]["match_image_size"] is False
+    return panels(prompt, node["inputs"]["image1"][0]) + panels(prompt, node["inputs"]["image2"][0])
+
+
+def rows(prompt, node_id):
+    """The rows of an ImageStitch grid: the 'down' stitches split it into rows, the 'right' ones join a row."""
+    node = prompt[node_id]
+    if node["class_type"] == "ImageStitch" and node["inputs"]["direction"] == "down":
+        return rows(prompt, node["inputs"]["image1"][0]) + rows(prompt, node["inputs"]["image2"][0])
+    return [len(panels(prompt, node_id))]
+
+
+def runs_side_by_side(prompt):
+    """The sampler runs whose images the one Save Image shows, in reading order; checks each panel decodes one run
+    under the run's own number."""
+    (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
+    decodes = [prompt[node_id] for node_id in panels(prompt, save["inputs"]["images"][0])]
+    assert all(decode["class_type"] == "VAEDecode" for decode in decodes)
+    runs = [prompt[decode["inputs"]["samples"][0]] for decode in decodes]
+    assert [decode["_meta"]["title"] for decode in decodes] == [f"Panel {run['_meta']['title']}" for run in runs]
+    return save, runs
 
 
 @pytest.mark.parametrize("name", AB_WORKFLOWS)
 def test_ab_comparison_runs_four_samplers_on_one_prompt_seed_and_sigmas_in_title_order(name):
     prompt = read(name, api=True)
-    (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
-    decode = prompt[save["inputs"]["images"][0]]
-    runs = [prompt[node_id] for node_id in batch_order(prompt, decode["inputs"]["samples"][0])]
+    save, runs = runs_side_by_side(prompt)
     assert [run["_meta"]["title"].split(":")[0] for run in runs] == ["1", "2", "3", "4"]
-    assert save["_meta"]["title"] == "Batch in order: " + " | ".join(run["_meta"]["title"] for run in runs)
+    # A 2 x 2 grid, 1 2 over 3 4, as the Save Image title says.
+    assert rows(prompt, save["inputs"]["images"][0]) == [2, 2]
+    titles = [run["_meta"]["title"] for run in runs]
+    assert save["_meta"]["title"] == f"Side by side: {titles[0]} | {titles[1]} / {titles[2]} | {titles[3]}"
     # Everything but the sampler is shared: the same nodes feed every run, and the seed is one.
     shared = [{key: value for key, value in run["inputs"].items() if key != "sampler"} for run in runs]
     assert all(inputs == shared[0] for inputs in shared)
@@ -123,13 +144,12 @@ def test_ab_comparison_runs_four_samplers_on_one_prompt_seed_and_sigmas_in_title
 
 
 def test_the_cfg_pp_ab_runs_its_three_slots_on_one_prompt_seed_and_sigmas_at_a_cfg_pp_scale():
-    # The CFG++ twin of the SD1.5 A/B (issue 20): euler_ancestral_cfg_pp, DDIM-GMM CFG++ and its CFG++ control.
+    # The CFG++ twin of the SD1.5 A/B: euler_ancestral_cfg_pp, DDIM-GMM CFG++ and its CFG++ control, in one row.
     prompt = read("sd15_ab_comparison_cfg_pp", api=True)
-    (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
-    decode = prompt[save["inputs"]["images"][0]]
-    runs = [prompt[node_id] for node_id in batch_order(prompt, decode["inputs"]["samples"][0])]
+    save, runs = runs_side_by_side(prompt)
     assert [run["_meta"]["title"].split(":")[0] for run in runs] == ["1", "2", "3"]
-    assert save["_meta"]["title"] == "Batch in order: " + " | ".join(run["_meta"]["title"] for run in runs)
+    assert rows(prompt, save["inputs"]["images"][0]) == [3]
+    assert save["_meta"]["title"] == "Side by side: " + " | ".join(run["_meta"]["title"] for run in runs)
     shared = [{key: value for key, value in run["inputs"].items() if key != "sampler"} for run in runs]
     assert all(inputs == shared[0] for inputs in shared) and shared[0]["cfg"] <= 1.5
     samplers = [prompt[run["inputs"]["sampler"][0]] for run in runs]

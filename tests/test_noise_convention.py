@@ -66,6 +66,7 @@ def test_on_other_devices_the_seed_is_used_as_is(seed):
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 def test_the_stream_is_the_devices_own_generator(device):
     # seed + 1 on the CPU, the seed itself on any other device (bench gpu runs this on the GPU).
     x = torch.zeros(2, 3, device=device)

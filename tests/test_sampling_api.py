@@ -24,6 +24,7 @@ def latent(shape=(2, 4, 8, 8), dtype=torch.float32, seed=0, scale=14.6, device="
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 @pytest.mark.parametrize("name", sorted(PRESETS))
 @pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
 def test_every_preset_is_deterministic_per_seed(name, device, dtype):

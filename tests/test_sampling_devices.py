@@ -181,6 +181,7 @@ def test_a_non_finite_model_output_off_the_cpu_is_found_at_the_end_of_the_run():
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 @pytest.mark.parametrize("name", [*PRESETS, "DDIM-GMM control", "RFIM-GMM control"])
 @pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)
 def test_same_seed_same_samples_on_the_test_device_as_on_the_cpu(name, dtype, device):

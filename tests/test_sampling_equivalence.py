@@ -55,6 +55,7 @@ def test_no_offsets_is_euler_ancestral(x_start, eta, options, device, dtype):
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 @DTYPES
 @pytest.mark.parametrize("eta", [0.0, 0.5, 1.0])
 def test_sample_ddim_is_euler_ancestral(x_start, eta, device, dtype):

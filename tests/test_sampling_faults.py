@@ -91,6 +91,7 @@ def failing_model(bad_call, value=float("nan")):
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 @pytest.mark.parametrize("sampler, sigmas", SAMPLERS, ids=IDS)
 @pytest.mark.parametrize("bad_call", [1, 3, 5])
 @pytest.mark.parametrize("dtype", LATENT_DTYPES, ids=dtype_id)

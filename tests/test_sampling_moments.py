@@ -109,6 +109,7 @@ def test_exact_matches_in_the_offset_subspace_and_diag_does_not(device):
 
 
 @pytest.mark.device_generic
+@pytest.mark.device_quick
 def test_exact_full_covariance_matches(device):
     """All D eigenvalues of the residual covariance are sigma'^2 (small D so the estimate is tight)."""
     step = ddim_step(SIGMA, SIGMA_NEXT, eta=1.0)

@@ -68,7 +68,7 @@ OUTPUTS = {
     "VAEDecode": [("IMAGE", "IMAGE")],
     "SaveImage": [],
     "KSamplerSelect": [("SAMPLER", "SAMPLER")],
-    "LatentBatch": [("LATENT", "LATENT")],
+    "ImageStitch": [("IMAGE", "IMAGE")],
 }
 
 
@@ -296,17 +296,17 @@ def sd15_inpaint_ksampler_dropdown():
     return g
 
 
-# The A/B comparison (issue 14): one prompt, one seed, one set of sigmas, four samplers, one image batch in the order
-# the titles number. 1: DDIM at eta 0, which is ComfyUI's own `euler` step (flow: RFIM at eta 0, the flow Euler step);
-# 2: the node's default preset; 3: the matched-noise control at the same s and n_components; 4: the sampler the
-# README's Results recommend at equal model calls: dpmpp_2m_sde for diffusion with CFG, and for flow models
+# The A/B comparison: one prompt, one seed, one set of sigmas, four samplers, their images side by side in one picture
+# in the order the titles number. 1: DDIM at eta 0, which is ComfyUI's own `euler` step (flow: RFIM at eta 0, the flow
+# Euler step); 2: the node's default preset; 3: the matched-noise control at the same s and n_components; 4: the
+# sampler the README's Results recommend at equal model calls: dpmpp_2m_sde for diffusion with CFG, and for flow models
 # gradient_estimation (one call per step, so all four slots spend the same; heun spends two).
 RECOMMENDED_SAMPLER = {False: "dpmpp_2m_sde", True: "gradient_estimation"}
 AB_STEPS = 10  # the paper's headline step count, where it reports its gains
 
 
 def ab_samplers(g, flow):
-    """The four SAMPLER nodes of the A/B graphs, in batch order, each with the title of its slot."""
+    """The four SAMPLER nodes of the A/B graphs, in panel order, each with the title of its slot."""
     baseline = "RFIM" if flow else "DDIM"
     return [
         g.add("KSamplerSelect", [("sampler_name", "euler")], title=f"1: {baseline} (euler = {baseline} at eta 0)",
@@ -320,14 +320,32 @@ def ab_samplers(g, flow):
     ]
 
 
-def batch_in_order(g, outputs, vae, prefix):
-    """Joins the runs' latents into one batch, 1 to 4, with core LatentBatch nodes, and decodes and saves it."""
-    batch = outputs[0]
-    for output in outputs[1:]:
-        batch = g.add("LatentBatch", column=4, samples1=(batch, 0), samples2=(output, 0))
-    image = g.add("VAEDecode", column=4, samples=(batch, 0), vae=(vae, 2))
-    g.add("SaveImage", [("filename_prefix", prefix)], column=4, images=(image, 0),
-          title="Batch in order: " + " | ".join(output["title"] for output in outputs))
+# The panels' gutter: white, 8 px, between panels and rows. match_image_size off: every panel is its decode as is (the
+# runs share one latent size), never resampled to fit its neighbour.
+STITCH_WIDGETS = [("match_image_size", False), ("spacing_width", 8), ("spacing_color", "white")]
+
+
+def side_by_side(g, runs, vae, prefix):
+    """Decodes each run on its own (the decode titled with the run's number) and stitches the images with core
+    ImageStitch nodes into one picture, read like text: four as a 2 x 2 grid (1 2 over 3 4), three in a row. Saves it
+    under a title that repeats the layout."""
+    images = [g.add("VAEDecode", title=f"Panel {run['title']}", column=4, samples=(run, 0), vae=(vae, 2))
+              for run in runs]
+    per_row = 2 if len(images) == 4 else len(images)
+    rows = []
+    for start in range(0, len(images), per_row):
+        row = images[start]
+        for image in images[start + 1:start + per_row]:
+            row = g.add("ImageStitch", [("direction", "right"), *STITCH_WIDGETS], column=5, image1=(row, 0),
+                        image2=(image, 0))
+        rows.append(row)
+    grid = rows[0]
+    for row in rows[1:]:
+        grid = g.add("ImageStitch", [("direction", "down"), *STITCH_WIDGETS], column=5, image1=(grid, 0),
+                     image2=(row, 0))
+    layout = " / ".join(" | ".join(run["title"] for run in runs[start:start + per_row])
+                        for start in range(0, len(runs), per_row))
+    g.add("SaveImage", [("filename_prefix", prefix)], column=5, images=(grid, 0), title="Side by side: " + layout)
 
 
 def ab_comparison_with_cfg(checkpoint, flow, empty_latent, size, scheduler, cfg, prefix):
@@ -341,7 +359,7 @@ def ab_comparison_with_cfg(checkpoint, flow, empty_latent, size, scheduler, cfg,
                   title=sampler["title"].split(" (")[0].split(",")[0], column=3, model=(ckpt, 0), positive=(pos, 0),
                   negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0), latent_image=(latent, 0))
             for sampler in ab_samplers(g, flow=flow)]
-    batch_in_order(g, runs, ckpt, prefix)
+    side_by_side(g, runs, ckpt, prefix)
     return g
 
 
@@ -357,7 +375,7 @@ def sd3_ab_comparison():
                                   1024, "sgm_uniform", 4.5, "ddim_gmm_ab_sd3")
 
 
-# The CFG++ twin of the SD1.5 A/B (issue 20): the same prompt, seed and sigmas, at a CFG++ scale, three slots.
+# The CFG++ twin of the SD1.5 A/B: the same prompt, seed and sigmas, at a CFG++ scale, three slots.
 # 1: ComfyUI's euler_ancestral_cfg_pp, which is DDIM-GMM CFG++ with the mixture off (s = 0) at eta 1; 2: the node's
 # default preset with CFG++ at eta 1 (what the ddim_gmm_cfg_pp dropdown name runs); 3: its matched-noise control with
 # CFG++. CFG++ guides at a smaller scale than plain CFG (ComfyUI's *_cfg_pp samplers: about 0.5 to 1.5).
@@ -365,7 +383,7 @@ CFG_PP_SCALE = 1.0
 
 
 def cfg_pp_samplers(g):
-    """The three SAMPLER nodes of the CFG++ A/B, in batch order, each with the title of its slot."""
+    """The three SAMPLER nodes of the CFG++ A/B, in panel order, each with the title of its slot."""
     return [
         g.add("KSamplerSelect", [("sampler_name", "euler_ancestral_cfg_pp")],
               title="1: euler_ancestral_cfg_pp (= DDIM CFG++ at eta 1)", column=2),
@@ -385,7 +403,7 @@ def sd15_ab_comparison_cfg_pp():
                   title=sampler["title"].split(" (")[0].split(",")[0], column=3, model=(ckpt, 0), positive=(pos, 0),
                   negative=(neg, 0), sampler=(sampler, 0), sigmas=(sigmas, 0), latent_image=(latent, 0))
             for sampler in cfg_pp_samplers(g)]
-    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_sd15_cfg_pp")
+    side_by_side(g, runs, ckpt, "ddim_gmm_ab_sd15_cfg_pp")
     return g
 
 
@@ -399,7 +417,7 @@ def flux_ab_comparison():
                   noise=(noise, 0), guider=(guider, 0), sampler=(sampler, 0), sigmas=(sigmas, 0),
                   latent_image=(latent, 0))
             for sampler in ab_samplers(g, flow=True)]
-    batch_in_order(g, runs, ckpt, "ddim_gmm_ab_flux")
+    side_by_side(g, runs, ckpt, "ddim_gmm_ab_flux")
     return g
 
 

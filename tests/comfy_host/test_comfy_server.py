@@ -1,12 +1,14 @@
 """A real ComfyUI server (main.py, in a subprocess) with the pack cloned into custom_nodes/ under an odd name.
 
-Checks what a user sees: the pack imports at startup, the node and the dropdown names are in /object_info, and every
-API-format workflow is accepted by POST /prompt (the checkpoints are empty stand-ins, so execution then fails at
-loading them, which this test does not wait for).
+Checks what a user sees: the pack imports at startup, the node and the dropdown names are in /object_info, no node of a
+shipped workflow is one the host marks deprecated, and every API-format workflow is accepted by POST /prompt (the
+checkpoints are empty stand-ins, so execution then fails at loading them, which this test does not wait for).
 """
 
 import json
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -73,3 +75,26 @@ def test_server_accepts_every_api_workflow(server):
     for path in sorted((WORKFLOWS_DIR / "api").glob("*.api.json")):
         status, reply = fetch(f"{url}/prompt", {"prompt": json.loads(path.read_text())})
         assert status == 200 and reply["node_errors"] == {}, (path.name, reply)
+
+
+def test_no_workflow_node_is_deprecated_on_this_host(server):
+    # /object_info sends `deprecated` for a node class the host marks (DEPRECATED, or is_deprecated in its schema);
+    # the frontend also takes a node without a category for deprecated. Either hides it from search.
+    url, _ = server
+    _, info = fetch(f"{url}/object_info")
+    assert any(node.get("deprecated") for node in info.values())  # the field is there to read (CheckpointLoader)
+    used = {node["type"] for path in WORKFLOWS_DIR.glob("*.json") for node in json.loads(path.read_text())["nodes"]}
+    used |= {node["class_type"] for path in (WORKFLOWS_DIR / "api").glob("*.api.json")
+             for node in json.loads(path.read_text()).values()}
+    assert used <= set(info), used - set(info)
+    assert [name for name in sorted(used) if info[name].get("deprecated") or info[name]["category"] == ""] == []
+
+
+def test_the_host_satisfies_requires_comfyui():
+    # pyproject's requires-comfyui (">=X.Y.Z", the oldest ComfyUI tested) holds for the host these tests run on.
+    tomllib = pytest.importorskip("tomllib", reason="tomllib (Python >= 3.11) reads pyproject.toml")
+    required = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["comfy"]["requires-comfyui"]
+    lowest = tuple(int(part) for part in required.removeprefix(">=").split("."))
+    version_file = (Path(COMFYUI_PATH) / "comfyui_version.py").read_text()
+    version = re.search(r'__version__ = "(\d+)\.(\d+)\.(\d+)', version_file).groups()
+    assert tuple(int(part) for part in version) >= lowest, (version, required)

@@ -41,7 +41,7 @@ API_WORKFLOWS_DIR = WORKFLOWS_DIR / "api"
 # The checkpoints the shipped workflows name, and the session's random checkpoint that stands in for each here. SD1.5 and
 # SD3 get one of their own architecture. Flux gets the SD3 one: a random Flux file is out of reach (its T5-XXL text
 # encoder has a fixed 4.7 B parameters), and SD3 is, like Flux, a CONST flow model with 16 latent channels that
-# ignores FluxGuidance, so the Flux graphs (SamplerCustomAdvanced, BasicGuider, RandomNoise, the A/B batch) run as
+# ignores FluxGuidance, so the Flux graphs (SamplerCustomAdvanced, BasicGuider, RandomNoise, the A/B grid) run as
 # shipped, with RFIM-GMM, on a network that is not Flux's. The SDXL file is an empty stand-in (loaded, never run).
 RUNNABLE_CHECKPOINTS = {"v1-5-pruned-emaonly-fp16.safetensors": "random_sd15",
                         "sd3.5_medium_incl_clips_t5xxlfp8scaled.safetensors": "random_sd3",
@@ -307,7 +307,7 @@ def test_a_workflow_saved_before_the_extension_loads_with_its_values_and_fits(pa
     (node,) = [node for node in workflow["nodes"] if node["type"] == "SamplerDDIMGMM"]
     node["size"] = [360, 372]
     node["widgets_values"][0] = "EXACT"
-    # ... and before the cfg_pp widget (CFG++, issue 20): eleven values, the last one missing.
+    # ... and before the cfg_pp widget (CFG++): eleven values, the last one missing.
     assert node["widgets_values"][-1] is False
     full = list(node["widgets_values"])
     node["widgets_values"] = full[:-1]
@@ -330,6 +330,21 @@ def view_image(server, image):
     status, body = fetch(f"{server.url}/view?{urllib.parse.urlencode(image)}", raw=True)
     assert status == 200, (status, image)
     return Image.open(io.BytesIO(body)).convert("RGB")
+
+
+def panel_boxes(prompt, node_id, panel):
+    """Where an ImageStitch tree of `panel`-px decodes (match_image_size off) puts each: ([(left, top, right, bottom)]
+    in reading order, (width, height) of the picture)."""
+    node = prompt[node_id]
+    if node["class_type"] != "ImageStitch":
+        return [(0, 0, panel, panel)], (panel, panel)
+    (first, (w1, h1)), (second, (w2, h2)) = (panel_boxes(prompt, node["inputs"][name][0], panel)
+                                             for name in ("image1", "image2"))
+    gap, right = node["inputs"]["spacing_width"], node["inputs"]["direction"] == "right"
+    assert node["inputs"]["direction"] in ("right", "down") and (h1 == h2 if right else w1 == w2)
+    dx, dy = (w1 + gap, 0) if right else (0, h1 + gap)
+    moved = [(left + dx, top + dy, r + dx, b + dy) for left, top, r, b in second]
+    return first + moved, ((w1 + gap + w2, h1) if right else (w1, h1 + gap + h2))
 
 
 def history_images(server, prompt_id):
@@ -365,12 +380,17 @@ def test_workflow_runs_to_an_image(page, server, path):
     while (images := history_images(server, prompt_ids[0])) is None:
         assert time.monotonic() < deadline, f"no image after {RUN_TIMEOUT} s:\n{server.log()[-3000:]}"
         time.sleep(1)
-    # One image per run: the A/B comparison's batch holds its four samplers' images (the CFG++ twin's three).
-    assert len(images) == (3 if path.stem.endswith("_cfg_pp") else 4 if "_ab_comparison" in path.stem else 1), images
-    assert all(image["type"] == "output" for image in images), images
-    # Four samplers, four different images: no slot silently runs another's sampler.
-    pixels = [view_image(server, image) for image in images]
-    assert len({picture.tobytes() for picture in pixels}) == len(pixels)
+    # One image per run: the A/B comparison's holds its samplers' images side by side.
+    assert len(images) == 1 and images[0]["type"] == "output", images
+    if "_ab_comparison" in path.stem:
+        # Four samplers (the CFG++ twin's three), four different panels: no slot silently runs another's sampler.
+        prompt = json.loads((API_WORKFLOWS_DIR / f"{path.stem}.api.json").read_text())
+        (save,) = [node for node in prompt.values() if node["class_type"] == "SaveImage"]
+        boxes, size = panel_boxes(prompt, save["inputs"]["images"][0], panel=64)
+        picture = view_image(server, images[0])
+        assert picture.size == size and len(boxes) == (3 if path.stem.endswith("_cfg_pp") else 4)
+        panels = [picture.crop(box).tobytes() for box in boxes]
+        assert len(set(panels)) == len(panels)
     # Our sampler ran with the kernel the model calls for (kernel 'auto' logs its pick): RFIM-GMM on the flow model.
     flow = stand_in(path) == "random_sd3"
     kernel, model_kind = ("RFIM-GMM", "flow model") if flow else ("DDIM-GMM", "diffusion model")
