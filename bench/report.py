@@ -20,7 +20,8 @@ from pathlib import Path
 from .. import generated
 from .tables import plus_minus, signed
 
-RESULTS = Path(__file__).parent / "results"
+# The clone's folder, also when __file__ is a link (a strict editable install links the files from build/).
+RESULTS = Path(__file__).resolve().parent / "results"
 OURS = "ddim-gmm"  # the `source` of our rows in bench compare's results.csv
 COMFY = ("ComfyUI", "from bench/results/comfy_peers")  # ... and of ComfyUI's: run here, or joined with --include
 

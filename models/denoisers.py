@@ -15,7 +15,8 @@ from .data import N_CLASSES
 from .schedule import ddpm_alphas_cumprod
 from .unet import UNet
 
-WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
+# The clone's folder, also when __file__ is a link (a strict editable install links the files from build/).
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "weights")
 
 
 class DiscreteEpsDenoiser(nn.Module):

@@ -20,7 +20,8 @@ from .data import N_CLASSES, load_digits_tensor, train_test_split
 from .schedule import ddpm_alphas_cumprod
 from .unet import UNet
 
-WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "weights")
+# The clone's folder, also when __file__ is a link (a strict editable install links the files from build/).
+WEIGHTS_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "weights")
 DEFAULTS = {
     "ddpm": dict(steps=4000, batch=128, lr=1e-3, channels=32, label_dropout=0.1, ema=0.999, seed=0),
     "flow": dict(steps=4000, batch=128, lr=1e-3, channels=32, label_dropout=1.0, ema=0.999, seed=1),

@@ -56,6 +56,20 @@ def test_ci_installs_the_newest_frontend_pyproject_names():
     assert 'REPO_ROOT / ".frontend" / version / "comfyui_frontend_package" / "static"' in harness
 
 
+def test_ci_runs_the_readme_test_command_on_a_strict_editable_install():
+    # .ci/run runs the README's command 2 verbatim; both README commands install the package as setuptools' strict
+    # link tree, the editable install that type checkers and editors follow (docs/development.md).
+    repo = TESTS.parent
+    ci = (repo / ".ci" / "run").read_text()
+    (cmd,) = re.findall(r"^cmd='(.*)'$", ci, re.M)
+    commands = dict(re.findall(r"```bash\n# (\d)\. .*\n(.*)\n```", (repo / "README.md").read_text()))
+    assert sorted(commands) == ["1", "2"] and commands["2"] == cmd
+    for number, command in commands.items():
+        assert re.search(r'pip install -e "\.\[\w+\]" --config-settings editable_mode=strict &&', command), number
+    assert '.venv/bin/pip install -q -e ".[test]" --config-settings editable_mode=strict\n' in ci
+    assert cmd in (repo / "docs" / "development.md").read_text()
+
+
 # "issue 19", "issues 14 and 20", "issue #7": a reference to this project's tracker, unless an upstream project's name
 # (or an owner/repo) comes right before it, as in "ComfyUI issue #9819".
 ISSUE_REFERENCE = re.compile(r"(?:(?P<owner>[\w./-]+) )?(?P<reference>\bissues? #?\d+)", re.IGNORECASE)

@@ -35,7 +35,8 @@ SAMPLERS = {
     sample_ddim_control: (OPTIONS + (MATCH,), False), sample_rfim_control: (OPTIONS + (MATCH, NOISE_SCALE), True),
 }
 # The files whose marked regions hold generated tables, and the table each must hold.
-TABLE_FILES = {"README.md": "widget-summary", "docs/method.md": "options", "web/docs/SamplerDDIMGMM.md": "widgets"}
+TABLE_FILES = {"README.md": "widget-summary", "docs/method.md": "options", "docs/library.md": "options",
+               "web/docs/SamplerDDIMGMM.md": "widgets"}
 
 
 def check_type_hint(hint, option):
