@@ -7,7 +7,7 @@ sentence, the text between `<!-- generated:options -->` and
 `<!-- /generated:options -->` the library's option table (sampling/options.py OPTIONS, the controls' match, the flow
 samplers' noise_scale, then noise_sampler and seed). Rewrite them with
 
-    python -m ddim_gmm.nodes.tables --write README.md docs/method.md web/docs/SamplerDDIMGMM.md
+    python -m ddim_gmm.nodes.tables --write README.md docs/method.md docs/library.md web/docs/SamplerDDIMGMM.md
 
 or list the files that are out of date with --check (exit status 1 if any); tests/test_options.py checks them.
 """
