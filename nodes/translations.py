@@ -14,7 +14,8 @@ translates its own core nodes, the same words are used (GLOSSARY).
 import hashlib
 from dataclasses import dataclass
 
-# The languages of frontend 1.58.1's Comfy.Locale setting, English aside (its src/locales/localeConfig.ts).
+# The languages frontend 1.58.1 ships translations of its own nodes for (src/locales/<lang>/), English aside: those of
+# its Comfy.Locale setting (src/locales/localeConfig.ts) and German, bundled but not offered there yet.
 LANGUAGES = ("zh", "zh-TW", "ja", "ko", "ru", "fr", "es", "de", "it", "pt-BR", "tr", "ar", "fa", "he")
 
 
