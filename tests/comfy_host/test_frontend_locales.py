@@ -2,12 +2,12 @@
 checked against what the frontend packages ship, and, with the interface language (setting Comfy.Locale) switched
 to Chinese and to French, the translated node title, widget labels, output name and widget tooltip on the canvas and
 the translated help page in the node library, on the frontend ComfyUI v0.3.64 pins (1.27.10) and on the newest
-(1.58.1).
+(1.58.1); and every text of every language read back through 1.27.10's message compiler unchanged.
 
 What each version does with a pack's locales/ (both fetch ComfyUI's /i18n and merge it into their own translations;
 both look for the help page in docs/<node>/<locale>.md first): 1.58.1 ships all fourteen languages of the table and
-offers thirteen (German is bundled, not yet selectable), 1.27.10 offers nine of them; in those the node is translated
-in both.
+offers thirteen (German is bundled, not yet selectable), 1.27.10 offers eight of them besides English; in those the
+node is translated in both.
 With DDIM_GMM_UPDATE_SCREENSHOTS=1 the pinned frontend's picture of the node in Chinese goes to docs/node_zh.png.
 
 Waits are on state, never on time (as in test_frontend.py).
@@ -86,7 +86,7 @@ def test_the_languages_are_the_newest_frontend_s():
     assert bundles - offered == {"de"} and offered <= bundles
 
 
-def test_the_pinned_frontend_offers_nine_of_them():
+def test_the_pinned_frontend_offers_eight_of_them():
     # 1.27.10's Comfy.Locale setting: what docs/comfyui.md says it offers, every one of them in the table.
     settings = frontend_sources(PINNED_FRONTEND)["src/platform/settings/constants/coreSettings.ts"]
     locale = settings[settings.index("id: 'Comfy.Locale'"):]
@@ -250,3 +250,26 @@ def test_switching_the_language_without_a_page_reload(localized_page, server, la
     page.wait_for_function("""([titles, label]) => { const n = LiteGraph.createNode('SamplerDDIMGMM');
                                   return titles.includes(n.title) && n.widgets[0].label === label; }""",
                            arg=[titles, french.widgets["preset"][0]], timeout=60_000)
+
+
+@pytest.mark.parametrize("server", [PINNED_FRONTEND], indirect=True)
+@pytest.mark.parametrize("language", ["en"])
+def test_every_text_reads_as_written_through_the_frontend_s_messages(localized_page, language):
+    # 1.27.10 merges every language of /i18n at start and reads each text through vue-i18n's t(), which compiles it
+    # as a message ({ } @ | are syntax there): each text of each language comes out exactly as the table has it.
+    rendered = localized_page.evaluate("""(languages) => {
+        const vue = [...document.querySelectorAll('*')].find(e => e.__vue_app__).__vue_app__;
+        const t = vue.config.globalProperties.$t, node = 'nodeDefs.SamplerDDIMGMM';
+        return Object.fromEntries(languages.map(([language, widgets]) => [language, {
+            display_name: t(`${node}.display_name`, {}, {locale: language}),
+            description: t(`${node}.description`, {}, {locale: language}),
+            output: t(`${node}.outputs.0.name`, {}, {locale: language}),
+            widgets: Object.fromEntries(widgets.map(name => [name, [
+                t(`${node}.inputs.${name}.name`, {}, {locale: language}),
+                t(`${node}.inputs.${name}.tooltip`, {}, {locale: language})]]))}]));
+    }""", [[language, [option.name for option in WIDGETS]] for language in LANGUAGES])
+    for language in LANGUAGES:
+        texts = TRANSLATIONS[language]
+        assert rendered[language] == {"display_name": texts.display_name, "description": texts.description,
+                                      "output": texts.output,
+                                      "widgets": {name: list(pair) for name, pair in texts.widgets.items()}}, language
