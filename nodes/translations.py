@@ -36,7 +36,7 @@ TRANSLATED_FROM = {
 }
 # The same for the English help page web/docs/SamplerDDIMGMM.md, its generated widget table left out: the translated
 # pages (web/docs/SamplerDDIMGMM/<lang>.md) translate this text.
-HELP_PAGE_TRANSLATED_FROM = "9bb44ae18d1e"
+HELP_PAGE_TRANSLATED_FROM = "5a7e37965fa5"
 
 
 @dataclass(frozen=True)
