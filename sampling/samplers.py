@@ -12,8 +12,9 @@ from tqdm.auto import trange
 
 from .checks import FiniteWatch, check_callables, check_latent, check_options, check_seed
 from .control import MATCH, control_variance
-from .kernel import component_coefficients, gaussian_step, gmm_step
-from .mixture import Mixture, draw_mixture, make_priors
+from .covariance import MODES
+from .kernel import gaussian_step, gmm_step
+from .mixture import Mixture, make_mixture, make_priors
 from .options import NOISE_SCALE, OPTION, OPTIONS, with_options
 from .schedule import ddim_step, rfim_step, sigmas_to_floats
 
@@ -85,6 +86,7 @@ class MixtureSource:
             raise ValueError(f"generator must be a CPU generator (the mixture is drawn on the CPU), got one on "
                              f"{generator.device}")
         cpu = torch.device("cpu")
+        self.covariance = MODES[opts.covariance]
         self.priors = make_priors(opts.priors, opts.n_components, generator, cpu, dtype)
         self.prior_list = self.priors.tolist()
         self.shared = self.draw() if opts.share_offsets else None
@@ -94,14 +96,14 @@ class MixtureSource:
         self.variances = torch.tensor(variances, dtype=dtype)
         if self.shared is not None:
             self.scales = self.scale(self.shared, self.variances)
-            coefficients = component_coefficients(self.shared, opts.covariance, self.variances, self.scales)
+            coefficients = self.covariance.coefficients(self.shared, self.variances, self.scales)
             self.shared, self.scales, self.coefficients = to_device((self.shared, self.scales, coefficients), device)
         self.components = components.to(device)
 
     def draw(self):
         """A fresh mixture, on the CPU."""
         o = self.opts
-        return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.priors.device,
+        return make_mixture(o.offsets, self.covariance, self.priors, self.n_dims, self.generator, self.priors.device,
                             self.dtype, need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
 
     def scale(self, mix, var):
@@ -119,7 +121,7 @@ class MixtureSource:
         mix = self.draw()
         var = self.variances[i]
         scale = self.scale(mix, var)
-        coefficients = component_coefficients(mix, self.opts.covariance, var, scale)
+        coefficients = self.covariance.coefficients(mix, var, scale)
         mix, scale, coefficients = to_device((mix, scale, coefficients), self.device)
         return mix, scale, self.components[i], coefficients
 
@@ -183,8 +185,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
         if match is not None:
             # The matched-noise control: DDIM / RFIM at the variance the step's mixture sets.
             mix, scale, _, coefficients = source.at(i)
-            step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, gmm.covariance,
-                                                                  n_dims, match))
+            step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, n_dims, match))
             z = noise(i) if step.var > 0 else None
             x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
         elif source is not None:
@@ -192,8 +193,7 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
             # generator.
             z = noise(i) if eta > 0 else None
             mix, scale, k, coefficients = source.at(i)
-            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, gmm.covariance,
-                              uncond)
+            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, uncond)
         else:
             # DDIM (Eq. 6) / RFIM.
             z = noise(i) if eta > 0 else None

@@ -6,7 +6,6 @@ import torch
 from _toys import shrink_model
 from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
-from ddim_gmm.sampling.kernel import component_coefficients, mixture_noise
 from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_rows
 
 PRIORS = [None, "random", [0.05, 0.15, 0.2, 0.25, 0.35]]
@@ -71,8 +70,8 @@ def test_vub_touches_only_the_first_k_coordinates():
     z = torch.randn(7, 50, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     k = torch.arange(7) % 5
     var, scale = 0.3, 1.0
-    coefficients = component_coefficients(mix, "vub", var, scale)
-    xi = mixture_noise(z, k, var, scale, mix, coefficients, "vub") - scale * mix.offsets[k]
+    coefficients = mix.covariance.coefficients(mix, var, scale)
+    xi = mix.covariance.offset_and_noise(mix, z, k, var, scale, coefficients) - scale * mix.offsets[k]
     assert torch.allclose(xi[:, 5:], var**0.5 * z[:, 5:], atol=1e-15)
     # uniform priors: every bound is s^2 / K
     assert torch.allclose(xi[:, :5], (var - 0.2) ** 0.5 * z[:, :5], atol=1e-15)
@@ -85,7 +84,7 @@ def test_diag_uses_the_diagonal_of_delta_k():
     assert torch.allclose(mix.diag, torch.diagonal(delta_bar), atol=1e-15)
     z = torch.randn(5, 30, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     k = torch.arange(5)
-    xi = mixture_noise(z, k, 1.0, 0.5, mix, component_coefficients(mix, "diag", 1.0, 0.5), "diag") \
+    xi = mix.covariance.offset_and_noise(mix, z, k, 1.0, 0.5, mix.covariance.coefficients(mix, 1.0, 0.5)) \
         - 0.5 * mix.offsets[k]
     want = (1.0 - 0.25 * torch.diagonal(delta_bar)[None] / (5 * pi[:, None])).clamp_min(0).sqrt() * z
     assert torch.allclose(xi, want, atol=1e-14)
@@ -95,13 +94,13 @@ def test_diag_uses_the_diagonal_of_delta_k():
 def test_shared_offsets_are_drawn_once_per_step_otherwise(monkeypatch, share, n_draws):
     """Shared: one mixture for the whole run; per step: a fresh one at every stochastic step (5 of 6 here)."""
     drawn = []
-    real = samplers_module.draw_mixture
+    real = samplers_module.make_mixture
 
     def spy(*args, **kwargs):
         drawn.append(real(*args, **kwargs))
         return drawn[-1]
 
-    monkeypatch.setattr(samplers_module, "draw_mixture", spy)
+    monkeypatch.setattr(samplers_module, "make_mixture", spy)
     x = torch.randn(2, 3, 4, 4)
     sigmas = torch.tensor([10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.0])
     sample_ddim_gmm(shrink_model, x, sigmas, extra_args={"seed": 3}, disable=True, share_offsets=share)
