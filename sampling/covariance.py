@@ -33,7 +33,8 @@ def psd_limit(priors, eigenvalues):
     """s_max^2 / var, the largest scale at which var I - Delta_k is PSD for every k: the largest eigenvalue of Delta_k
     at unit scale is lam_max / (K pi_k), worst for the smallest prior (0-d tensor, no host sync)."""
     lam_max = eigenvalues.max()
-    return torch.where(lam_max > 0, priors.shape[0] * priors.min() / lam_max.clamp_min(1e-30), torch.zeros_like(lam_max))
+    return torch.where(lam_max > 0, priors.shape[0] * priors.min() / lam_max.clamp_min(1e-30),
+                       torch.zeros_like(lam_max))
 
 
 class Covariance:

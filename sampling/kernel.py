@@ -1,7 +1,7 @@
 """One kernel step on flattened (B, D) samples, the paper's equation beside the line that computes it.
 
     DDIM / RFIM          (Eq. 6):  x' = mean + out_scale sqrt(var) z
-    DDIM-GMM / RFIM-GMM  (Eq. 7):  x' = mean + out_scale (delta_k + xi),  k ~ Categorical(pi),  xi ~ N(0, var I - Delta_k)
+    DDIM-GMM / RFIM-GMM  (Eq. 7):  x' = mean + out_scale (delta_k + xi),  k ~ Cat(pi),  xi ~ N(0, var I - Delta_k)
 
 with mean = x0_coef x0 + eps_coef eps, eps = (x - x_coef x0) / sigma. A step's constants come from schedule.py
 (ddim_step: Eq. 6 in VE units; rfim_step: Eqs. 18-21, with the sign of Eq. 20 derived from Eq. 18), delta_k + xi

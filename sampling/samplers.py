@@ -1,8 +1,10 @@
-"""The k-diffusion sampler loops: sample_ddim_gmm, sample_rfim_gmm, their Gaussian baselines and their controls.
+"""The k-diffusion samplers: sample_ddim_gmm, sample_rfim_gmm, their Gaussian baselines and their controls.
 
-Each follows k-diffusion's convention: model(x, sigma * s_in, **extra_args) returns the denoised estimate, `sigmas`
-is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step. Their options are
-declared in options.py, their arguments checked in checks.py, one step computed in kernel.py.
+One loop, sample_loop, in k-diffusion's convention: model(x, sigma * s_in, **extra_args) returns the denoised
+estimate, `sigmas` is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step.
+Each step but the last is a kernel's: GaussianKernel (DDIM / RFIM), MixtureKernel (DDIM-GMM / RFIM-GMM) or
+ControlKernel (the matched-noise control), each drawing what its step needs and calling kernel.py. The options are
+declared in options.py, the arguments checked in checks.py, once per run, before the first model call.
 """
 
 import dataclasses
@@ -16,7 +18,7 @@ from .covariance import MODES
 from .kernel import gaussian_step, gmm_step
 from .mixture import Mixture, make_mixture, make_priors
 from .options import NOISE_SCALE, OPTION, OPTIONS, with_options
-from .schedule import ddim_step, rfim_step, sigmas_to_floats
+from .schedule import ddim_constants, rfim_constants, sigmas_to_floats
 
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
 # never disturb the Gaussian noise stream: s = 0 then reproduces euler_ancestral bit for bit in the noise it uses.
@@ -53,8 +55,8 @@ def default_noise_sampler(x, seed=None):
 
 def gmm_generator(x, seed=None):
     """The generator of the GMM's own draws: on the CPU whatever x's device (the mixture is drawn there, see
-    MixtureSource), seeded with seed + GMM_SEED_OFFSET; None (torch's global CPU generator) without a seed."""
-    seed = check_seed(seed)
+    MixtureSource), seeded with seed + GMM_SEED_OFFSET (seed: one check_seed took); None (torch's global CPU
+    generator) without a seed."""
     if seed is None:
         return None
     generator = torch.Generator(device="cpu")
@@ -131,23 +133,72 @@ def to_device(items, device):
     return tuple(item.to(device) if isinstance(item, (Mixture, torch.Tensor)) else item for item in items)
 
 
-def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm=None,
-                  match=None, noise_scale=1.0, cfg_pp=False):
-    """The loop of every sampler. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel)
-    or the mixture's options; match is None, or the matched-noise control's `match` (control.py), which draws the
-    mixture as the GMM sampler would but steps with the Gaussian kernel at the variance that mixture sets; cfg_pp
-    takes each step's noise direction from the unconditional prediction (the model then returns (denoised,
-    uncond_denoised), see guided_pair).
-    Everything is validated before the first model call, the options against the latent's size."""
+class GaussianKernel:
+    """DDIM (Eq. 6) / RFIM: x' = mean + out_scale sqrt(var) z, z from the noise sampler where eta > 0."""
+
+    def __init__(self, n_dims, eta, cfg_pp):
+        self.eta, self.cfg_pp = OPTION["eta"].check(eta), OPTION["cfg_pp"].check(cfg_pp)
+
+    def prepare(self, x, steps, noise, seed):
+        """Before the loop: the steps' constants (schedule.Step, None for the last) and noise(i), step i's z."""
+        self.steps, self.noise = steps, noise
+
+    def __call__(self, i, x, x0, uncond):
+        z = self.noise(i) if self.eta > 0 else None
+        return gaussian_step(x, x0, self.steps[i], z, uncond)
+
+
+class MixtureKernel:
+    """DDIM-GMM / RFIM-GMM (Eq. 7): x' = mean + out_scale (delta_k + xi), the mixture of step i from MixtureSource."""
+
+    def __init__(self, n_dims, eta, cfg_pp, **gmm):
+        self.opts = check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
+        self.eta, self.cfg_pp = self.opts.eta, self.opts.cfg_pp
+
+    def prepare(self, x, steps, noise, seed):
+        """Before the loop: as GaussianKernel's, and everything of the mixture a run can know in advance."""
+        self.steps, self.noise = steps, noise
+        self.mixtures = MixtureSource(self.opts, x[0].numel(), x.shape[0], [st.var if st else 0.0 for st in steps],
+                                      gmm_generator(x, seed), x.device, compute_dtype(x))
+
+    def __call__(self, i, x, x0, uncond):
+        # z before the step's mixture: without a seed both come from torch's global generator.
+        z = self.noise(i) if self.eta > 0 else None
+        mix, scale, k, coefficients = self.mixtures.at(i)
+        return gmm_step(x, x0, self.steps[i], z, mix, scale, k, coefficients, uncond)
+
+
+class ControlKernel(MixtureKernel):
+    """The matched-noise control (control.py): the Gaussian step at the variance v that step i's mixture sets."""
+
+    def __init__(self, n_dims, eta, cfg_pp, match, **gmm):
+        super().__init__(n_dims, eta, cfg_pp, **gmm)
+        self.match, self.n_dims = MATCH.check(match), n_dims
+
+    def __call__(self, i, x, x0, uncond):
+        mix, scale, _, coefficients = self.mixtures.at(i)
+        step = self.steps[i]
+        step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, self.n_dims,
+                                                              self.match))
+        z = self.noise(i) if step.var > 0 else None
+        return gaussian_step(x, x0, step, z, uncond)
+
+
+def sample_loop(kernel, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None, seed=None,
+                *, flow=False, noise_scale=1.0, **options):
+    """The loop of every sampler: k-diffusion's, each step but the last taken by `kernel`.
+
+    kernel: GaussianKernel, MixtureKernel or ControlKernel, made from `options` (eta, cfg_pp, and the mixture's
+    options and the control's match) for samples of x[0].numel() elements, which it checks. flow: rectified flow
+    (RFIM's step, tau = sigma in [0, 1]), else diffusion (DDIM's, VE sigma). cfg_pp: the model returns (denoised,
+    uncond_denoised) and each step takes its noise direction from the unconditional prediction (see guided_pair).
+    Every argument is checked here, once, before the first model call; per step only the model's output.
+    """
     check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
     check_latent(x)
-    dtype = compute_dtype(x)
     batch, n_dims = x.shape[0], x[0].numel()
-    eta = OPTION["eta"].check(eta)
-    cfg_pp = OPTION["cfg_pp"].check(cfg_pp)
-    gmm = None if gmm is None else check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
-    match = None if match is None else MATCH.check(match)
+    transition = kernel(n_dims, **options)
     noise_scale = NOISE_SCALE.check(noise_scale)
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
@@ -155,49 +206,30 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
     seed = check_seed(extra_args.get("seed", None) if seed is None else seed)
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
     # Every step's constants up front (None where the step returns the denoised estimate).
-    steps = [(rfim_step(a, b, eta, noise_scale) if flow else ddim_step(a, b, eta)) if b > 0 else None
+    eta = transition.eta
+    steps = [(rfim_constants(a, b, eta, noise_scale) if flow else ddim_constants(a, b, eta)) if b > 0 else None
              for a, b in zip(levels[:-1], levels[1:])]
-    source = None if gmm is None else MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps],
-                                                    gmm_generator(x, seed), x.device, dtype)
-    watch = FiniteWatch(x, levels)
+    dtype = compute_dtype(x)
 
     def flat(t):
         return t.reshape(batch, n_dims).to(dtype)
 
-    def noise(i):
-        return flat(noise_sampler(sigmas[i], sigmas[i + 1]))
-
+    transition.prepare(x, steps, lambda i: flat(noise_sampler(sigmas[i], sigmas[i + 1])), seed)
+    watch = FiniteWatch(x, levels)
     s_in = x.new_ones([batch])
     for i in trange(len(levels) - 1, disable=disable):
-        if cfg_pp:
+        if transition.cfg_pp:
             denoised, uncond = guided_pair(model(x, sigmas[i] * s_in, **extra_args), i, x)
         else:
             denoised, uncond = model(x, sigmas[i] * s_in, **extra_args), None
         watch.see(i, denoised, x, uncond)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
-        step = steps[i]
-        if step is None:
+        if steps[i] is None:
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
-        uncond = None if uncond is None else flat(uncond)  # CFG++: the mean's noise direction from it
-        if match is not None:
-            # The matched-noise control: DDIM / RFIM at the variance the step's mixture sets.
-            mix, scale, _, coefficients = source.at(i)
-            step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, n_dims, match))
-            z = noise(i) if step.var > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
-        elif source is not None:
-            # DDIM-GMM / RFIM-GMM (Eq. 7). z before the step's mixture: without a seed both come from torch's global
-            # generator.
-            z = noise(i) if eta > 0 else None
-            mix, scale, k, coefficients = source.at(i)
-            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, uncond)
-        else:
-            # DDIM (Eq. 6) / RFIM.
-            z = noise(i) if eta > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
+        x_next = transition(i, flat(x), flat(denoised), None if uncond is None else flat(uncond))
         x = x_next.reshape(x.shape).to(x.dtype)
     watch.finish()
     return x
@@ -236,8 +268,8 @@ def sample_ddim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
     that is not an integer, ...) before the first model call, and NonFiniteError naming the step and the noise level
     if the model returns NaN or Inf.
     """
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
-                         cfg_pp=cfg_pp)
+    return sample_loop(MixtureKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta=eta,
+                       cfg_pp=cfg_pp, **gmm)
 
 
 @torch.no_grad()
@@ -248,8 +280,8 @@ def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
 
     eta scales the step variance var = (eta tau')^2: 0 is the Euler flow step plus offsets, 1 makes steps independent.
     """
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm,
-                         noise_scale=noise_scale, cfg_pp=cfg_pp)
+    return sample_loop(MixtureKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, flow=True,
+                       noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp, **gmm)
 
 
 @torch.no_grad()
@@ -257,16 +289,16 @@ def sample_rfim_gmm(model, x, sigmas, extra_args, callback, disable, noise_sampl
 def sample_ddim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp):
     """DDIM (Eq. 6) in VE form: the Gaussian kernel; equals k-diffusion's sample_euler_ancestral(eta), and with
     cfg_pp ComfyUI's sample_euler_ancestral_cfg_pp(eta) (model contract as sample_ddim_gmm's)."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                         cfg_pp=cfg_pp)
+    return sample_loop(GaussianKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta=eta,
+                       cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
 @with_options(OPTION["eta"], OPTION["cfg_pp"], NOISE_SCALE, flow=True)
 def sample_rfim(model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, cfg_pp, noise_scale):
     """RFIM (Section 4): the Gaussian flow kernel; eta = 0 is the Euler step x' = (tau'/tau) x + (1 - tau'/tau) x0."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                         noise_scale=noise_scale, cfg_pp=cfg_pp)
+    return sample_loop(GaussianKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, flow=True,
+                       noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp)
 
 
 @torch.no_grad()
@@ -276,8 +308,8 @@ def sample_ddim_control(model, x, sigmas, extra_args, callback, disable, noise_s
     """The matched-noise control of sample_ddim_gmm (same options, same defaults): DDIM at eta plus isotropic
     Gaussian noise with, at every step, the variance the mixture adds (match="offsets") or the GMM step's total
     variance (match="total"); see control.py. A diagnostic: run it next to DDIM-GMM at the same s and seed."""
-    return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
-                         cfg_pp=cfg_pp)
+    return sample_loop(ControlKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta=eta,
+                       cfg_pp=cfg_pp, match=match, **gmm)
 
 
 @torch.no_grad()
@@ -286,5 +318,5 @@ def sample_rfim_control(model, x, sigmas, extra_args, callback, disable, noise_s
                         noise_scale, **gmm):
     """The matched-noise control of sample_rfim_gmm for rectified-flow models (tau = sigma in [0, 1]): RFIM at eta
     plus isotropic Gaussian noise of the mixture's strength; arguments as sample_ddim_control."""
-    return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm, match,
-                         noise_scale, cfg_pp=cfg_pp)
+    return sample_loop(ControlKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, flow=True,
+                       noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp, match=match, **gmm)
