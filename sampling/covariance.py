@@ -38,14 +38,17 @@ def psd_limit(priors, eigenvalues):
 
 
 class Covariance:
-    """A covariance mode. coefficients(mix, var, scale) takes one step (numbers or 0-d tensors) or T steps at once
-    ((T,) tensors; each result then has a leading T), and hands what it returns to offset_and_noise and noise_traces."""
+    """A covariance mode: prepare(mix, prior_list, need_max_scale), coefficients(mix, var, scale),
+    offset_and_noise(mix, z, k, var, scale, coefficients, alpha), noise_traces(mix, var, coefficients, n_dims) and
+    covariance_sqrt(var, delta_k, bounds), as the module's docstring says."""
 
     name = None
     # K <= D: the mode needs a coordinate per component (check_options refuses more components).
     limits_n_components = False
 
     def coefficients(self, mix, var, scale):
+        """The per-component numbers of a step (step_coefficients) for offset_and_noise and noise_traces: for one step
+        (var, scale numbers or 0-d tensors) or T steps at once ((T,) tensors; each result then has a leading T)."""
         n_steps = var.shape[0] if isinstance(var, torch.Tensor) and var.ndim == 1 else None
         if n_steps is not None and isinstance(scale, torch.Tensor):
             scale = scale[:, None, None]
