@@ -1,10 +1,14 @@
-"""Structure of the mixture: centred offsets, orthonormal frames, unit scale, VUB's reach, sharing across steps."""
+"""Structure of the mixture: centred offsets, orthonormal frames, unit scale, VUB's reach, sharing across steps; the
+covariance modes as objects."""
+
+import ast
+from pathlib import Path
 
 import pytest
 import torch
 
 from _toys import shrink_model
-from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
+from ddim_gmm.sampling import COVARIANCES, ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
 from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_rows
 
@@ -121,3 +125,34 @@ def test_noise_matched_scale_is_the_psd_limit():
     s_sq = step.var * mix.max_scale_sq_per_var
     lam_max = (s_sq / (8 * mix.priors.min()) * mix.eigenvalues.max()).item()
     assert abs(lam_max - step.var) < 1e-12
+
+
+def covariance_name_comparisons(folder):
+    """(file, line) of every comparison in folder's modules but covariance.py that involves a covariance mode's name."""
+    found = []
+    for path in sorted(Path(folder).glob("*.py")):
+        if path.name == "covariance.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare) and any(isinstance(n, ast.Constant) and n.value in COVARIANCES
+                                                     for n in ast.walk(node)):
+                found.append((path.name, node.lineno))
+    return found
+
+
+def test_no_module_but_covariance_compares_a_covariance_modes_name(tmp_path):
+    """A mode is an object (sampling/covariance.py) that the mixture carries, never a string compared elsewhere."""
+    sampling = Path(__file__).resolve().parent.parent / "sampling"
+    assert covariance_name_comparisons(sampling) == []
+    # The check sees what it looks for: a module that branches on a name.
+    (tmp_path / "kernel.py").write_text('def noise(covariance):\n    return 1 if covariance == "vub" else 2\n')
+    (tmp_path / "covariance.py").write_text('NAME = "vub" == "vub"\n')
+    assert covariance_name_comparisons(tmp_path) == [("kernel.py", 2)]
+
+
+def test_every_mixture_names_the_mode_that_prepared_it():
+    for covariance in COVARIANCES:
+        mix = draw_mixture("ortho", covariance, priors_for(None), 20, torch.Generator().manual_seed(0), "cpu",
+                           torch.float64)
+        assert mix.covariance.name == covariance
+        assert mix.to(torch.device("cpu")) is mix and mix.to(torch.device("meta")).covariance is mix.covariance
