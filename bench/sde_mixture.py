@@ -5,7 +5,7 @@ z ~ N(0, I). Here z is replaced by a draw of a Gaussian mixture with exactly the
 
     z_mix = s delta_k + xi,   k ~ Categorical(pi),   xi ~ N(0, I - s^2 Delta_k),   Delta_k = Delta_bar / (K pi_k)
 
-with ORTHO offsets, the exact low-rank covariance (sampling.kernel's "exact" mode at variance 1) and the
+with ORTHO offsets, the exact low-rank covariance (sampling.covariance's Exact mode at variance 1) and the
 noise-matched scale s^2 = fraction * s_max^2 (s_max the largest scale with I - s^2 Delta_k PSD for every k), so
 E z_mix = 0 and Cov z_mix = I: the sampler's marginal moments are untouched and only the shape of its noise changes.
 One mixture per run (the NOISE-MATCHED preset's shared offsets), k drawn per sample per step.
@@ -22,7 +22,6 @@ import os
 import torch
 
 from ..sampling import draw_mixture
-from ..sampling.kernel import component_coefficients, mixture_noise
 from ..sampling.mixture import uniform_priors
 from .harness import Cache, Context, add_run_arguments, append_command, command_line, floats, ints, run_one
 from .streams import stream_version
@@ -66,12 +65,12 @@ class MixtureNoise(GaussianNoise):
         mix = draw_mixture("ortho", covariance, priors, self.n_dims, self.mix_generator, x.device, torch.float64)
         # Noise-matched at variance 1: s^2 = fraction * s_max^2, s_max^2 = K pi_min / lam_max.
         self.scale = math.sqrt(fraction * float(mix.max_scale_sq_per_var))
-        self.coefficients = component_coefficients(mix, covariance, 1.0, self.scale)
+        self.coefficients = mix.covariance.coefficients(mix, 1.0, self.scale)
         self.mix, self.priors = mix, priors
 
     def transform(self, z, k):
         """s delta_k + xi(z) for flat z (B, D) and component indices k (B,), in float64."""
-        return mixture_noise(z.double(), k, 1.0, self.scale, self.mix, self.coefficients, self.covariance)
+        return self.mix.covariance.offset_and_noise(self.mix, z.double(), k, 1.0, self.scale, self.coefficients)
 
     def __call__(self, sigma=None, sigma_next=None):
         z = super().__call__()

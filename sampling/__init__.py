@@ -2,7 +2,8 @@
 
 from .checks import NonFiniteError, check_options
 from .control import MATCHES
-from .mixture import COVARIANCES, OFFSETS, Mixture, draw_mixture, draw_offsets, low_rank_eigen
+from .covariance import COVARIANCES, low_rank_eigen
+from .mixture import OFFSETS, Mixture, draw_mixture, draw_offsets
 from .options import NOISE_SAMPLER, NOISE_SCALE, OFFSET_SCHEDULES, OPTIONS, SEED, GmmOptions, Option
 from .presets import PRESETS, VARIANTS, preset_options
 from .samplers import (default_noise_sampler, sample_ddim, sample_ddim_control, sample_ddim_gmm, sample_rfim,

@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 import torch
 
+from .covariance import MODES
 from .mixture import check_priors
 from .options import OPTIONS, SEED, GmmOptions
 
@@ -30,7 +31,7 @@ def check_options(n_dims, **options):
         raise ValueError(f"unknown option(s) {', '.join(unknown)}; the options are {', '.join(names)}")
     opts = GmmOptions(**{o.name: o.check(options.get(o.name, o.default)) for o in OPTIONS})
     # What one option allows depends on another.
-    if (opts.offsets == "ortho" or opts.covariance == "vub") and opts.n_components > n_dims:
+    if (opts.offsets == "ortho" or MODES[opts.covariance].limits_n_components) and opts.n_components > n_dims:
         raise ValueError(f"n_components must be in [1, {n_dims}] (the elements of one sample) for offsets='ortho' "
                          f"or covariance='vub', got {opts.n_components}")
     return dataclasses.replace(opts, priors=check_priors(opts.priors, opts.n_components))

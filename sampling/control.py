@@ -31,24 +31,12 @@ def offsets_variance(mix, scale):
     return scale * scale * (mix.priors * mix.offsets.square().sum(1)).sum()
 
 
-def noise_variance(mix, var, coefficients, covariance, n_dims):
-    """E_k tr Cov(xi_k), summed over the D coordinates, for the kernel's noise as it is drawn (kernel.mixture_noise):
-
-    diag:  sum_j max(var - w_k diag(Delta_bar)_j, 0),  w_k = coefficients[k];
-    vub:   (D - K) var + sum_i (sqrt(var) + c_ki)^2,   c_ki = sqrt(max(var - u_ki, 0)) - sqrt(var);
-    exact: (D - R) var + sum_r (sqrt(var) + c_kr)^2   (R basis directions, the rest keep var).
-    """
-    if covariance == "diag":
-        per_component = (var - coefficients[:, None] * mix.diag[None, :]).clamp_min(0).sum(1)
-    else:
-        head = (coefficients + var**0.5).square()
-        per_component = (n_dims - head.shape[1]) * var + head.sum(1)
-    return (mix.priors * per_component).sum()
-
-
-def control_variance(mix, scale, var, coefficients, covariance, n_dims, match):
-    """v of the control's step (per coordinate, kernel units) for one step of the mixture."""
+def control_variance(mix, scale, var, coefficients, n_dims, match):
+    """v of the control's step (per coordinate, kernel units) for one step of the mixture (coefficients: the step's
+    mix.covariance.coefficients)."""
     added = offsets_variance(mix, scale)
     if match == "offsets":
         return var + float(added) / n_dims
-    return float(added + noise_variance(mix, var, coefficients, covariance, n_dims)) / n_dims
+    # E_k tr Cov(xi_k), for the kernel's noise as its covariance mode draws it (clipping and VUB's slack included)
+    noise = (mix.priors * mix.covariance.noise_traces(mix, var, coefficients, n_dims)).sum()
+    return float(added + noise) / n_dims

@@ -1,17 +1,19 @@
-"""GMM parameters of the kernel (Section 3.1): priors, mean offsets, and what each covariance mode needs.
+"""GMM parameters of the kernel (Section 3.1): priors, mean offsets, and what the covariance mode precomputes.
 
 Offsets are stored at unit scale as K rows of D numbers (D = elements of one sample) and shared across the batch;
 a step uses delta_k = s_t * offsets[k]. The covariance offset of Eq. 11,
     Delta_k = Delta_bar / (K pi_k),   Delta_bar = sum_l pi_l delta_l delta_l^T   (rank <= K - 1),
-is never formed: each mode keeps only what it needs, all O(K D).
+is never formed: each covariance mode (covariance.py) keeps only what it needs, all O(K D).
 """
 
+import dataclasses
 from dataclasses import dataclass, fields
 
 import torch
 
+from .covariance import COVARIANCES, MODES, Covariance
+
 OFFSETS = ("ortho", "rand")
-COVARIANCES = ("diag", "vub", "exact")
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Mixture:
     offset_coords: torch.Tensor = None  # (K, R) offsets in the basis: offsets = offset_coords @ V (exact)
     # s_max^2 / var: the largest scale at which var I - Delta_k is PSD for every k (0-d tensor, no host sync).
     max_scale_sq_per_var: torch.Tensor = None
+    covariance: Covariance = None  # the mode that prepared the fields above and draws the noise (covariance.py)
 
     @property
     def n_components(self):
@@ -33,10 +36,11 @@ class Mixture:
 
     def to(self, device):
         """The same mixture with every tensor on `device` (itself when they are all there already)."""
-        moved = {f.name: getattr(self, f.name) for f in fields(self)}
-        if all(t is None or t.device == device for t in moved.values()):
+        tensors = {f.name: getattr(self, f.name) for f in fields(self)
+                   if isinstance(getattr(self, f.name), torch.Tensor)}
+        if all(t.device == device for t in tensors.values()):
             return self
-        return Mixture(**{name: None if t is None else t.to(device) for name, t in moved.items()})
+        return dataclasses.replace(self, **{name: t.to(device) for name, t in tensors.items()})
 
 
 def uniform_priors(n_components, device, dtype):
@@ -98,7 +102,20 @@ def check_draw(choice, choices, name, priors, n_dims):
         raise ValueError(f"n_dims must be an integer >= 1, got {n_dims!r}")
 
 
+def check_offsets(kind, priors, n_dims):
+    check_draw(kind, OFFSETS, "kind", priors, n_dims)
+    if kind == "ortho" and priors.shape[0] > n_dims:
+        raise ValueError(f"priors must have at most n_dims = {n_dims} components for ortho offsets, got "
+                         f"{priors.shape[0]}")
+
+
 def draw_offsets(kind, priors, n_dims, generator, device, dtype):
+    """Unit-scale offsets (K, D), centred so that sum_k pi_k offsets[k] = 0 (make_offsets), the arguments checked."""
+    check_offsets(kind, priors, n_dims)
+    return make_offsets(kind, priors, n_dims, generator, device, dtype)
+
+
+def make_offsets(kind, priors, n_dims, generator, device, dtype):
     """Unit-scale offsets (K, D), centred so that sum_k pi_k offsets[k] = 0.
 
     rand  (Eq. 9):  O ~ N(0, I), C = O - sum_k pi_k O[:, k],  offsets[k] = C[:, k] / sqrt(sum_l pi_l ||C[:, l]||^2).
@@ -108,11 +125,7 @@ def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     ortho (Eq. 10): U = orthonormal frame of O (reduced QR), offsets[k] = U[:, k] - sum_l pi_l U[:, l].
     Everything after the draw works in place: at D = 65536 a fresh K x D buffer costs more than the arithmetic.
     """
-    check_draw(kind, OFFSETS, "kind", priors, n_dims)
-    n_components = priors.shape[0]
-    if kind == "ortho" and n_components > n_dims:
-        raise ValueError(f"priors must have at most n_dims = {n_dims} components for ortho offsets, got {n_components}")
-    rows = torch.randn(n_components, n_dims, generator=generator, device=device, dtype=dtype)
+    rows = torch.randn(priors.shape[0], n_dims, generator=generator, device=device, dtype=dtype)
     if kind == "ortho":
         rows = orthonormal_rows(rows)
     rows.sub_(priors @ rows)
@@ -123,44 +136,19 @@ def draw_offsets(kind, priors, n_dims, generator, device, dtype):
     return rows
 
 
-def low_rank_eigen(priors, offsets):
-    """Delta_bar / s^2 = A^T A with A = rows sqrt(pi_l) offsets[l]; returns (V rows, eigenvalues), V orthonormal.
-
-    Reduced QR of A^T (D x K) = Q R, then an eigh of the K x K matrix R R^T: no D x D matrix anywhere.
-    """
-    a_t = (offsets * priors.sqrt()[:, None]).T  # (D, K)
-    q, r = torch.linalg.qr(a_t, mode="reduced")
-    eigenvalues, w = torch.linalg.eigh(r @ r.T)
-    return (q @ w).T.contiguous(), eigenvalues.clamp_min(0)
-
-
 def draw_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True, prior_list=None):
-    """Everything one kernel step needs for `covariance`, at unit scale (and the noise-matched bound if asked).
-    prior_list: the priors as Python floats, if the caller has them (saves a device sync per draw)."""
+    """Everything one kernel step needs for `covariance` (a name, one of COVARIANCES), at unit scale, and the
+    noise-matched bound if asked; the arguments checked (make_mixture draws)."""
     check_draw(covariance, COVARIANCES, "covariance", priors, n_dims)
-    offset_rows = draw_offsets(offsets, priors, n_dims, generator, device, dtype)
-    mix = Mixture(priors=priors, offsets=offset_rows)
-    n_components = priors.shape[0]
-    # The largest eigenvalue of Delta_k at unit scale is lam_max / (K pi_k), worst for the smallest prior.
-    if covariance == "vub":
-        mix.vub_unit = torch.sort(priors).values[None, :] / (n_components * priors[:, None])
-        # Eq. 34 bounds: u_i = s^2 pi_(i) / (K pi_k) <= var for all i, k  <=>  s^2 <= var K pi_min / pi_max.
-        mix.max_scale_sq_per_var = n_components * priors.min() / priors.max()
-        return mix
-    if covariance == "diag":
-        # diag(Delta_bar) = sum_k pi_k offsets[k]^2, accumulated row by row: no K x D temporary
-        mix.diag = torch.zeros(n_dims, device=device, dtype=dtype)
-        for row, weight in zip(offset_rows, priors.tolist() if prior_list is None else prior_list):
-            mix.diag.addcmul_(row, row, value=weight)
-        if not need_max_scale:
-            return mix
-    basis, eigenvalues = low_rank_eigen(priors, offset_rows)
-    lam_max = eigenvalues.max()
-    mix.max_scale_sq_per_var = torch.where(lam_max > 0, n_components * priors.min() / lam_max.clamp_min(1e-30),
-                                           torch.zeros_like(lam_max))
-    if covariance == "exact":
-        mix.basis, mix.eigenvalues = basis, eigenvalues
-        mix.exact_unit = eigenvalues[None, :] / (n_components * priors[:, None])
-        # Every offset lies in span(V) (the range of Delta_bar), so K x R coordinates carry it exactly.
-        mix.offset_coords = offset_rows @ basis.T
+    check_offsets(offsets, priors, n_dims)
+    return make_mixture(offsets, MODES[covariance], priors, n_dims, generator, device, dtype, need_max_scale,
+                        prior_list)
+
+
+def make_mixture(offsets, covariance, priors, n_dims, generator, device, dtype, need_max_scale=True, prior_list=None):
+    """A fresh mixture: the offsets drawn, then what the covariance mode (a Covariance) precomputes.
+    prior_list: the priors as Python floats, if the caller has them (saves a device sync per draw)."""
+    mix = Mixture(priors=priors, offsets=make_offsets(offsets, priors, n_dims, generator, device, dtype),
+                  covariance=covariance)
+    covariance.prepare(mix, prior_list, need_max_scale)
     return mix

@@ -30,33 +30,23 @@ def rfim(x, x0, tau, tau_next, eta, x0_u=None):
     return var, lambda offset_and_noise: mean + offset_and_noise
 
 
-def offset_and_noise(z, k, var, scale, mix, covariance):
-    """delta_k + xi for each row of z (standard normal) and its component k, xi ~ N(0, var I - Delta_k) with
-    Delta_k = Delta_bar / (K pi_k) and Delta_bar = sum_l pi_l delta_l delta_l^T (Eq. 11):
-    diag:  xi_j = sqrt(max(var - Delta_k[j, j], 0)) z_j (the paper's A.5);
-    vub:   sqrt(max(var - u_i, 0)) on the first K coordinates, u_i = s^2 pi_(i) / (K pi_k) (Eq. 34), sqrt(var) after;
-    exact: the symmetric square root of var I - Delta_k, its negative eigenvalues clipped to 0."""
+def offset_and_noise(z, k, var, scale, mix):
+    """delta_k + xi for each row of z (standard normal) and its component k: xi = C_k^(1/2) z, xi ~ N(0, C_k), with
+    C_k the covariance the mixture's mode gives component k (Covariance.covariance_sqrt, a D x D matrix), which
+    approximates or clips var I - Delta_k, from Delta_k = Delta_bar / (K pi_k), Delta_bar = sum_l pi_l delta_l
+    delta_l^T (Eq. 11) and the bounds u_ki = s^2 pi_(i) / (K pi_k) of Delta_k's eigenvalues (Eq. 34)."""
     n_components = mix.priors.shape[0]
     delta = scale * mix.offsets  # (K, D)
     delta_bar = (delta.T * mix.priors) @ delta
     rows = []
     for zi, ki in zip(z, k.tolist()):
         delta_k = delta_bar / (n_components * mix.priors[ki])
-        if covariance == "diag":
-            xi = (var - torch.diagonal(delta_k)).clamp_min(0).sqrt() * zi
-        elif covariance == "vub":
-            bounds = scale**2 * torch.sort(mix.priors).values / (n_components * mix.priors[ki])
-            std = torch.full_like(zi, math.sqrt(var))
-            std[:n_components] = (var - bounds).clamp_min(0).sqrt()
-            xi = std * zi
-        else:
-            eig, vec = torch.linalg.eigh(var * torch.eye(len(zi), dtype=zi.dtype) - delta_k)
-            xi = vec @ (eig.clamp_min(0).sqrt() * (vec.T @ zi))
-        rows.append(delta[ki] + xi)
+        bounds = scale**2 * torch.sort(mix.priors).values / (n_components * mix.priors[ki])
+        rows.append(delta[ki] + mix.covariance.covariance_sqrt(var, delta_k, bounds) @ zi)
     return torch.stack(rows)
 
 
-def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, covariance, x0_u=None):
+def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, x0_u=None):
     """One DDIM-GMM (flow: RFIM-GMM) step, Eq. 7: x' = DDIM's mean + delta_k + xi, k ~ Categorical(pi), on flattened
     (B, D) samples; z may be None when the step's variance is 0 (only the offsets remain). x0_u: CFG++'s
     unconditional prediction (the mean's eps from it, x0 the guided one), or None."""
@@ -65,4 +55,4 @@ def gmm_step(flow, x, x0, level, level_next, eta, z, k, scale, mix, covariance, 
         if var != 0:
             raise ValueError(f"z may be None only where the step adds no noise, but var = {var}")
         z = torch.zeros_like(x)
-    return finish(offset_and_noise(z, k, var, torch.as_tensor(scale, dtype=x.dtype), mix, covariance))
+    return finish(offset_and_noise(z, k, var, torch.as_tensor(scale, dtype=x.dtype), mix))

@@ -1,8 +1,10 @@
-"""The k-diffusion sampler loops: sample_ddim_gmm, sample_rfim_gmm, their Gaussian baselines and their controls.
+"""The k-diffusion samplers: sample_ddim_gmm, sample_rfim_gmm, their Gaussian baselines and their controls.
 
-Each follows k-diffusion's convention: model(x, sigma * s_in, **extra_args) returns the denoised estimate, `sigmas`
-is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step. Their options are
-declared in options.py, their arguments checked in checks.py, one step computed in kernel.py.
+One loop, sample_loop, in k-diffusion's convention: model(x, sigma * s_in, **extra_args) returns the denoised
+estimate, `sigmas` is non-increasing, the callback gets {"x", "i", "sigma", "sigma_hat", "denoised"} once per step.
+Each step but the last is a kernel's: GaussianKernel (DDIM / RFIM), MixtureKernel (DDIM-GMM / RFIM-GMM) or
+ControlKernel (the matched-noise control), each drawing what its step needs and calling kernel.py. The options are
+declared in options.py, the arguments checked in checks.py, once per run, before the first model call.
 """
 
 import dataclasses
@@ -15,10 +17,11 @@ from tqdm.auto import trange
 from .checks import (FiniteWatch, at_step, check_callables, check_latent, check_options, check_seed, described,
                      names_unknown_keywords)
 from .control import MATCH, control_variance
-from .kernel import component_coefficients, gaussian_step, gmm_step
-from .mixture import Mixture, draw_mixture, make_priors
+from .covariance import MODES
+from .kernel import gaussian_step, gmm_step
+from .mixture import Mixture, make_mixture, make_priors
 from .options import NOISE_SCALE, OPTION
-from .schedule import ddim_step, rfim_step, sigmas_to_floats
+from .schedule import ddim_constants, rfim_constants, sigmas_to_floats
 
 # The GMM's own draws (offsets, component indices) come from a generator seeded with seed + this constant, so they
 # never disturb the Gaussian noise stream: s = 0 then reproduces euler_ancestral bit for bit in the noise it uses.
@@ -55,8 +58,8 @@ def default_noise_sampler(x, seed=None):
 
 def gmm_generator(x, seed=None):
     """The generator of the GMM's own draws: on the CPU whatever x's device (the mixture is drawn there, see
-    MixtureSource), seeded with seed + GMM_SEED_OFFSET; None (torch's global CPU generator) without a seed."""
-    seed = check_seed(seed)
+    MixtureSource), seeded with seed + GMM_SEED_OFFSET (seed: one check_seed took); None (torch's global CPU
+    generator) without a seed."""
     if seed is None:
         return None
     generator = torch.Generator(device="cpu")
@@ -88,6 +91,7 @@ class MixtureSource:
             raise ValueError(f"generator must be a CPU generator (the mixture is drawn on the CPU), got one on "
                              f"{generator.device}")
         cpu = torch.device("cpu")
+        self.covariance = MODES[opts.covariance]
         self.priors = make_priors(opts.priors, opts.n_components, generator, cpu, dtype)
         self.prior_list = self.priors.tolist()
         self.shared = self.draw() if opts.share_offsets else None
@@ -97,14 +101,14 @@ class MixtureSource:
         self.variances = torch.tensor(variances, dtype=dtype)
         if self.shared is not None:
             self.scales = self.scale(self.shared, self.variances)
-            coefficients = component_coefficients(self.shared, opts.covariance, self.variances, self.scales)
+            coefficients = self.covariance.coefficients(self.shared, self.variances, self.scales)
             self.shared, self.scales, self.coefficients = to_device((self.shared, self.scales, coefficients), device)
         self.components = components.to(device)
 
     def draw(self):
         """A fresh mixture, on the CPU."""
         o = self.opts
-        return draw_mixture(o.offsets, o.covariance, self.priors, self.n_dims, self.generator, self.priors.device,
+        return make_mixture(o.offsets, self.covariance, self.priors, self.n_dims, self.generator, self.priors.device,
                             self.dtype, need_max_scale=o.offset_schedule == "noise_matched", prior_list=self.prior_list)
 
     def scale(self, mix, var):
@@ -122,7 +126,7 @@ class MixtureSource:
         mix = self.draw()
         var = self.variances[i]
         scale = self.scale(mix, var)
-        coefficients = component_coefficients(mix, self.opts.covariance, var, scale)
+        coefficients = self.covariance.coefficients(mix, var, scale)
         mix, scale, coefficients = to_device((mix, scale, coefficients), self.device)
         return mix, scale, self.components[i], coefficients
 
@@ -132,23 +136,72 @@ def to_device(items, device):
     return tuple(item.to(device) if isinstance(item, (Mixture, torch.Tensor)) else item for item in items)
 
 
-def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta, gmm=None,
-                  match=None, noise_scale=1.0, cfg_pp=False):
-    """The loop of every sampler. flow picks RFIM (tau = sigma) or DDIM (VE sigma); gmm is None (the Gaussian kernel)
-    or the mixture's options; match is None, or the matched-noise control's `match` (control.py), which draws the
-    mixture as the GMM sampler would but steps with the Gaussian kernel at the variance that mixture sets; cfg_pp
-    takes each step's noise direction from the unconditional prediction (the model then returns (denoised,
-    uncond_denoised), see guided_pair).
-    Everything is validated before the first model call, the options against the latent's size."""
+class GaussianKernel:
+    """DDIM (Eq. 6) / RFIM: x' = mean + out_scale sqrt(var) z, z from the noise sampler where eta > 0."""
+
+    def __init__(self, n_dims, eta, cfg_pp):
+        self.eta, self.cfg_pp = OPTION["eta"].check(eta), OPTION["cfg_pp"].check(cfg_pp)
+
+    def prepare(self, x, steps, noise, seed):
+        """Before the loop: the steps' constants (schedule.Step, None for the last) and noise(i), step i's z."""
+        self.steps, self.noise = steps, noise
+
+    def __call__(self, i, x, x0, uncond):
+        z = self.noise(i) if self.eta > 0 else None
+        return gaussian_step(x, x0, self.steps[i], z, uncond)
+
+
+class MixtureKernel:
+    """DDIM-GMM / RFIM-GMM (Eq. 7): x' = mean + out_scale (delta_k + xi), the mixture of step i from MixtureSource."""
+
+    def __init__(self, n_dims, eta, cfg_pp, **gmm):
+        self.opts = check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
+        self.eta, self.cfg_pp = self.opts.eta, self.opts.cfg_pp
+
+    def prepare(self, x, steps, noise, seed):
+        """Before the loop: as GaussianKernel's, and everything of the mixture a run can know in advance."""
+        self.steps, self.noise = steps, noise
+        self.mixtures = MixtureSource(self.opts, x[0].numel(), x.shape[0], [st.var if st else 0.0 for st in steps],
+                                      gmm_generator(x, seed), x.device, compute_dtype(x))
+
+    def __call__(self, i, x, x0, uncond):
+        # z before the step's mixture: without a seed both come from torch's global generator.
+        z = self.noise(i) if self.eta > 0 else None
+        mix, scale, k, coefficients = self.mixtures.at(i)
+        return gmm_step(x, x0, self.steps[i], z, mix, scale, k, coefficients, uncond)
+
+
+class ControlKernel(MixtureKernel):
+    """The matched-noise control (control.py): the Gaussian step at the variance v that step i's mixture sets."""
+
+    def __init__(self, n_dims, eta, cfg_pp, match, **gmm):
+        super().__init__(n_dims, eta, cfg_pp, **gmm)
+        self.match, self.n_dims = MATCH.check(match), n_dims
+
+    def __call__(self, i, x, x0, uncond):
+        mix, scale, _, coefficients = self.mixtures.at(i)
+        step = self.steps[i]
+        step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, self.n_dims,
+                                                              self.match))
+        z = self.noise(i) if step.var > 0 else None
+        return gaussian_step(x, x0, step, z, uncond)
+
+
+def sample_loop(kernel, model, x, sigmas, extra_args=None, callback=None, disable=None, noise_sampler=None, seed=None,
+                *, flow=False, noise_scale=1.0, **options):
+    """The loop of every sampler: k-diffusion's, each step but the last taken by `kernel`.
+
+    kernel: GaussianKernel, MixtureKernel or ControlKernel, made from `options` (eta, cfg_pp, and the mixture's
+    options and the control's match) for samples of x[0].numel() elements, which it checks. flow: rectified flow
+    (RFIM's step, tau = sigma in [0, 1]), else diffusion (DDIM's, VE sigma). cfg_pp: the model returns (denoised,
+    uncond_denoised) and each step takes its noise direction from the unconditional prediction (see guided_pair).
+    Every argument is checked here, once, before the first model call; per step only the model's output.
+    """
     check_callables(model, extra_args, callback, noise_sampler)
     extra_args = {} if extra_args is None else extra_args
     check_latent(x)
-    dtype = compute_dtype(x)
     batch, n_dims = x.shape[0], x[0].numel()
-    eta = OPTION["eta"].check(eta)
-    cfg_pp = OPTION["cfg_pp"].check(cfg_pp)
-    gmm = None if gmm is None else check_options(n_dims, eta=eta, cfg_pp=cfg_pp, **gmm)
-    match = None if match is None else MATCH.check(match)
+    transition = kernel(n_dims, **options)
     noise_scale = NOISE_SCALE.check(noise_scale)
     levels = sigmas_to_floats(sigmas, flow=flow)
     if not isinstance(sigmas, torch.Tensor):
@@ -156,51 +209,30 @@ def sample_kernel(flow, model, x, sigmas, extra_args, callback, disable, noise_s
     seed = check_seed(extra_args.get("seed", None) if seed is None else seed)
     noise_sampler = default_noise_sampler(x, seed=seed) if noise_sampler is None else noise_sampler
     # Every step's constants up front (None where the step returns the denoised estimate).
-    steps = [(rfim_step(a, b, eta, noise_scale) if flow else ddim_step(a, b, eta)) if b > 0 else None
+    eta = transition.eta
+    steps = [(rfim_constants(a, b, eta, noise_scale) if flow else ddim_constants(a, b, eta)) if b > 0 else None
              for a, b in zip(levels[:-1], levels[1:])]
-    source = None if gmm is None else MixtureSource(gmm, n_dims, batch, [st.var if st else 0.0 for st in steps],
-                                                    gmm_generator(x, seed), x.device, dtype)
-    watch = FiniteWatch(x, levels)
+    dtype = compute_dtype(x)
 
     def flat(t):
         return t.reshape(batch, n_dims).to(dtype)
 
-    def noise(i):
-        return flat(noise_sampler(sigmas[i], sigmas[i + 1]))
-
+    transition.prepare(x, steps, lambda i: flat(noise_sampler(sigmas[i], sigmas[i + 1])), seed)
+    watch = FiniteWatch(x, levels)
     s_in = x.new_ones([batch])
     for i in trange(len(levels) - 1, disable=disable):
-        if cfg_pp:
+        if transition.cfg_pp:
             denoised, uncond = guided_pair(model(x, sigmas[i] * s_in, **extra_args), i, x)
         else:
             denoised, uncond = model(x, sigmas[i] * s_in, **extra_args), None
         watch.see(i, denoised, x, uncond)
         if callback is not None:
             callback({"x": x, "i": i, "sigma": sigmas[i], "sigma_hat": sigmas[i], "denoised": denoised})
-        step = steps[i]
-        if step is None:
+        if steps[i] is None:
             # The last step returns the denoised estimate: the GMM kernel is defined for t > 1 only.
             x = denoised
             continue
-        uncond = None if uncond is None else flat(uncond)  # CFG++: the mean's noise direction from it
-        if match is not None:
-            # The matched-noise control: DDIM / RFIM at the variance the step's mixture sets.
-            mix, scale, _, coefficients = source.at(i)
-            step = dataclasses.replace(step, var=control_variance(mix, scale, step.var, coefficients, gmm.covariance,
-                                                                  n_dims, match))
-            z = noise(i) if step.var > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
-        elif source is not None:
-            # DDIM-GMM / RFIM-GMM (Eq. 7). z before the step's mixture: without a seed both come from torch's global
-            # generator.
-            z = noise(i) if eta > 0 else None
-            mix, scale, k, coefficients = source.at(i)
-            x_next = gmm_step(flat(x), flat(denoised), step, z, mix, scale, k, coefficients, gmm.covariance,
-                              uncond)
-        else:
-            # DDIM (Eq. 6) / RFIM.
-            z = noise(i) if eta > 0 else None
-            x_next = gaussian_step(flat(x), flat(denoised), step, z, uncond)
+        x_next = transition(i, flat(x), flat(denoised), None if uncond is None else flat(uncond))
         x = x_next.reshape(x.shape).to(x.dtype)
     watch.finish()
     return x
@@ -289,10 +321,10 @@ def sample_ddim_gmm(
     Inf, and TypeError naming the nearest valid argument and all of them for an unknown keyword.
     """
     with torch.no_grad():
-        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
-                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
-                                  offset_variance_fraction=offset_variance_fraction), cfg_pp=cfg_pp)
+        return sample_loop(MixtureKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           eta=eta, cfg_pp=cfg_pp, s=s, n_components=n_components, offsets=offsets,
+                           covariance=covariance, share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                           offset_variance_fraction=offset_variance_fraction)
 
 
 @names_unknown_keywords
@@ -317,11 +349,10 @@ def sample_rfim_gmm(
         The others as sample_ddim_gmm's.
     """
     with torch.no_grad():
-        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
-                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
-                                  offset_variance_fraction=offset_variance_fraction),
-                             noise_scale=noise_scale, cfg_pp=cfg_pp)
+        return sample_loop(MixtureKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           flow=True, noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp, s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                           share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                           offset_variance_fraction=offset_variance_fraction)
 
 
 @names_unknown_keywords
@@ -336,8 +367,8 @@ def sample_ddim(
     Args: as sample_ddim_gmm's.
     """
     with torch.no_grad():
-        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             cfg_pp=cfg_pp)
+        return sample_loop(GaussianKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           eta=eta, cfg_pp=cfg_pp)
 
 
 @names_unknown_keywords
@@ -352,8 +383,8 @@ def sample_rfim(
     Args: as sample_rfim_gmm's.
     """
     with torch.no_grad():
-        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             noise_scale=noise_scale, cfg_pp=cfg_pp)
+        return sample_loop(GaussianKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           flow=True, noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp)
 
 
 @names_unknown_keywords
@@ -377,10 +408,10 @@ def sample_ddim_control(
         The others as sample_ddim_gmm's.
     """
     with torch.no_grad():
-        return sample_kernel(False, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
-                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
-                                  offset_variance_fraction=offset_variance_fraction), match, cfg_pp=cfg_pp)
+        return sample_loop(ControlKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           eta=eta, cfg_pp=cfg_pp, match=match, s=s, n_components=n_components, offsets=offsets, covariance=covariance,
+                           share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                           offset_variance_fraction=offset_variance_fraction)
 
 
 @names_unknown_keywords
@@ -400,8 +431,8 @@ def sample_rfim_control(
     Args: as sample_ddim_control's and sample_rfim_gmm's.
     """
     with torch.no_grad():
-        return sample_kernel(True, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed, eta,
-                             dict(s=s, n_components=n_components, offsets=offsets, covariance=covariance,
-                                  share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
-                                  offset_variance_fraction=offset_variance_fraction), match, noise_scale,
-                             cfg_pp=cfg_pp)
+        return sample_loop(ControlKernel, model, x, sigmas, extra_args, callback, disable, noise_sampler, seed,
+                           flow=True, noise_scale=noise_scale, eta=eta, cfg_pp=cfg_pp, match=match, s=s,
+                           n_components=n_components, offsets=offsets, covariance=covariance,
+                           share_offsets=share_offsets, priors=priors, offset_schedule=offset_schedule,
+                           offset_variance_fraction=offset_variance_fraction)

@@ -57,6 +57,17 @@ class Step:
     var: float
     out_scale: float
 
+    @property
+    def x_weight(self):
+        """The mean's weight of x: mean = x0_coef x0 + eps_coef (x - x_coef x0) / sigma = x_weight x + x0_weight x0."""
+        return self.eps_coef / self.sigma
+
+    @property
+    def x0_weight(self):
+        """The mean's weight of x0: x0_coef - x_weight x_coef. Flow: (1 - tau') - (1 - tau) sqrt(tau'^2 - var) / tau,
+        the minus that Eq. 18 implies where Eq. 20 prints a plus."""
+        return self.x0_coef - self.x_weight * self.x_coef
+
 
 def check_step(name, level, next_name, level_next, eta, top=math.inf):
     """A step from level to 0 < level_next <= level (<= top), eta in [0, 1]; all finite numbers."""
@@ -69,30 +80,44 @@ def check_step(name, level, next_name, level_next, eta, top=math.inf):
 
 
 def ddim_step(sigma, sigma_next, eta):
-    """DDIM in VE form (Eq. 6), sigma -> sigma_next > 0.
-
-    var = eta^2 (1 - a') / (1 - a) (1 - a / a') in VP units; var / a' is k-diffusion's sigma_up^2, so
-    x' = x0 + sigma_down * eps + (delta_k + xi) / sqrt(a') with sigma_down^2 = sigma'^2 - var / a'.
-    """
+    """DDIM's step constants (ddim_constants), the arguments checked."""
     check_step("sigma", sigma, "sigma_next", sigma_next, eta)
+    return ddim_constants(sigma, sigma_next, eta)
+
+
+def ddim_constants(sigma, sigma_next, eta):
+    """DDIM in VE form (Eq. 6), sigma -> sigma_next > 0, for checked arguments (the samplers check a run's once).
+
+    The paper's step, in VP units, with a = 1 / (1 + sigma^2):
+        var   = eta^2 (1 - a') / (1 - a) (1 - a / a')
+        x'_vp = sqrt(a') x0 + sqrt(1 - a' - var) eps + delta_k + xi                          Eqs. 6, 7
+    divided by sqrt(a'): x' = x0 + sigma_down eps + (delta_k + xi) / sqrt(a'), var / a' = k-diffusion's sigma_up^2.
+    """
     a_next = alpha_from_sigma(sigma_next)
     # sigma_up written as k-diffusion's get_ancestral_step does, so that s = 0 reproduces euler_ancestral(eta).
     sigma_up = eta * math.sqrt(sigma_next**2 * (sigma**2 - sigma_next**2) / sigma**2) if sigma > 0 else 0.0
     sigma_up = min(sigma_next, sigma_up)
-    sigma_down = math.sqrt(max(sigma_next**2 - sigma_up**2, 0.0))
-    return Step(sigma=sigma, x_coef=1.0, x0_coef=1.0, eps_coef=sigma_down,
+    sigma_down = math.sqrt(max(sigma_next**2 - sigma_up**2, 0.0))  # sqrt(1 - a' - var) / sqrt(a')
+    return Step(sigma=sigma, x_coef=1.0, x0_coef=1.0, eps_coef=sigma_down,  # eps = (x - x0) / sigma
                 var=sigma_up**2 * a_next, out_scale=1.0 / math.sqrt(a_next))
 
 
 def rfim_step(tau, tau_next, eta, noise_scale=1.0):
-    """RFIM (Section 4), tau -> tau_next > 0.
+    """RFIM's step constants (rfim_constants), the arguments checked."""
+    check_step("tau", tau, "tau_next", tau_next, eta, top=1.0)
+    return rfim_constants(tau, tau_next, eta, noise_scale)
 
-    var = (eta tau')^2,  x' = (1 - tau') x0 + sqrt(tau'^2 - var) eps + c (delta_k + xi),  eps = (x - (1 - tau) x0) / tau.
-    (Eq. 20 as printed has the wrong sign on the x0 term of its expanded form; this is the form derived from Eq. 18.)
+
+def rfim_constants(tau, tau_next, eta, noise_scale=1.0):
+    """RFIM (Section 4), tau -> tau_next > 0, for checked arguments (the samplers check a run's once).
+
+        x_tau = (1 - tau) x0 + tau eps,  q(x_tau | x0) = N((1 - tau) x0, tau^2 I)             Eq. 18
+        x0    = x - tau v  for the velocity v = (x_tau - E[x0 | x_tau]) / tau                  Eq. 21
+        x'    = (1 - tau') x0 + sqrt(tau'^2 - var) eps + c (delta_k + xi),  var = (eta tau')^2   Eqs. 19, 20
+    As weights of x and x0 the x0 term has a minus (Step.x0_weight), derived from Eq. 18; Eq. 20 as printed has a plus.
     c = noise_scale: a model whose noise is c eps (x_tau = (1 - tau) x0 + tau c eps, ComfyUI's CONST noise_scale) has
     eps of scale c already, so only the fresh noise and the offsets are scaled; c = 1 multiplies by exactly 1.
     """
-    check_step("tau", tau, "tau_next", tau_next, eta, top=1.0)
     var = (eta * tau_next) ** 2
-    return Step(sigma=tau, x_coef=1.0 - tau, x0_coef=1.0 - tau_next,
+    return Step(sigma=tau, x_coef=1.0 - tau, x0_coef=1.0 - tau_next,  # eps = (x - (1 - tau) x0) / tau
                 eps_coef=math.sqrt(max(tau_next**2 - var, 0.0)), var=var, out_scale=noise_scale)

@@ -37,16 +37,16 @@ def latent_tolerance(dtype, scale=1.0):
 
 
 def record_gmm_steps(monkeypatch):
-    """Records every gmm_step call of the samplers' loop: a list of ((x, x0, z, k, scale, mix, covariance, uncond),
-    output) with the tensors copied as the step saw them, for checking each step against sampling/reference.py."""
+    """Records every gmm_step call of the samplers' loop: a list of ((x, x0, z, k, scale, mix, uncond), output) with
+    the tensors copied as the step saw them, for checking each step against sampling/reference.py."""
     from ddim_gmm.sampling import samplers
 
     calls, real = [], samplers.gmm_step
 
-    def spy(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond=None):
-        inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix, covariance,
+    def spy(x, x0, step, z, mix, scale, k, coefficients, uncond=None):
+        inputs = (x.clone(), x0.clone(), None if z is None else z.clone(), k.clone(), scale, mix,
                   None if uncond is None else uncond.clone())
-        out = real(x, x0, step, z, mix, scale, k, coefficients, covariance, uncond)
+        out = real(x, x0, step, z, mix, scale, k, coefficients, uncond)
         calls.append((inputs, out.clone()))
         return out
 

@@ -8,7 +8,6 @@ import torch
 
 from ddim_gmm.sampling import (check_options, ddim_step, rfim_step, sample_ddim, sample_ddim_control, sample_rfim,
                                sample_rfim_control)
-from ddim_gmm.sampling.kernel import mixture_noise
 from ddim_gmm.sampling.samplers import MixtureSource, gmm_generator
 
 from _toys import LATENT_DTYPES, dtype_id
@@ -39,9 +38,9 @@ def mixture_step_variances(flow, eta, gmm, match):
         offsets_sq, total = 0.0, 0.0
         for k, prior in enumerate(mix.priors.tolist()):
             ks = torch.full((D,), k)
-            offset = mixture_noise(None, ks[:1], step.var, scale, mix, coefficients, opts.covariance)
-            probe = mixture_noise(torch.eye(D, dtype=torch.float64), ks, step.var, scale, mix, coefficients,
-                                  opts.covariance) - offset
+            offset = mix.covariance.offset_and_noise(mix, None, ks[:1], step.var, scale, coefficients)
+            probe = mix.covariance.offset_and_noise(mix, torch.eye(D, dtype=torch.float64), ks, step.var, scale,
+                                                    coefficients) - offset
             offsets_sq += prior * float(offset.square().sum())
             total += prior * float(offset.square().sum() + probe.square().sum())
         out.append(step.var + offsets_sq / D if match == "offsets" else total / D)

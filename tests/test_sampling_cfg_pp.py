@@ -14,9 +14,8 @@ import pytest
 import torch
 
 from _toys import record_gmm_steps, seeded_noise, shrink_model
-from ddim_gmm.sampling import (NonFiniteError, PRESETS, preset_options, reference, sample_ddim, sample_ddim_control,
-                               sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
-from ddim_gmm.sampling import samplers as samplers_module
+from ddim_gmm.sampling import (NonFiniteError, PRESETS, ddim_step, preset_options, reference, rfim_step, sample_ddim,
+                               sample_ddim_control, sample_ddim_gmm, sample_rfim, sample_rfim_control, sample_rfim_gmm)
 
 DIFFUSION_SIGMAS = torch.tensor([8.0, 3.0, 1.2, 0.4, 0.0], dtype=torch.float64)
 # Not from tau = 1: there the flow's eps = (x - (1 - tau) x0) / tau = x holds no x0 prediction (CFG++ changes nothing).
@@ -51,13 +50,12 @@ def test_cfg_pp_step_equals_the_reference(monkeypatch, name, eta):
     sampler(guided_pair, x, sigmas, seed=11, disable=True, eta=eta, s=0.7, n_components=5, cfg_pp=True,
             priors=[0.1, 0.15, 0.2, 0.25, 0.3], **preset_options(name))
     assert len(calls) == 3
-    for i, ((x_i, x0_i, z, k, scale, mix, covariance, x0_u), got) in enumerate(calls):
+    for i, ((x_i, x0_i, z, k, scale, mix, x0_u), got) in enumerate(calls):
         want = reference.gmm_step(flow, x_i, x0_i, sigmas[i].item(), sigmas[i + 1].item(), eta, z, k, scale, mix,
-                                  covariance, x0_u)
+                                  x0_u)
         assert (got - want).abs().max().item() < 1e-9, (name, i)
         # ... and not the plain step: the unconditional prediction does change the mean.
-        plain = reference.gmm_step(flow, x_i, x0_i, sigmas[i].item(), sigmas[i + 1].item(), eta, z, k, scale, mix,
-                                   covariance)
+        plain = reference.gmm_step(flow, x_i, x0_i, sigmas[i].item(), sigmas[i + 1].item(), eta, z, k, scale, mix)
         assert (got - plain).abs().max().item() > 1e-3, (name, i)
 
 
@@ -73,8 +71,7 @@ def test_only_the_mean_moves_the_mixture_and_its_noise_are_unchanged(flow, eta, 
     options = dict(seed=4, disable=True, eta=eta, s=2.0, n_components=4, **preset_options(preset))
     plus = sampler(guided_pair, x, sigmas, cfg_pp=True, **options)
     plain = sampler(guided_only, x, sigmas, **options)
-    step = samplers_module.rfim_step(*sigmas.tolist(), eta) if flow else samplers_module.ddim_step(*sigmas.tolist(),
-                                                                                                     eta)
+    step = rfim_step(*sigmas.tolist(), eta) if flow else ddim_step(*sigmas.tolist(), eta)
     x0, x0_u = guided_pair(x, sigmas[0] * torch.ones(x.shape[0], dtype=x.dtype))
     want = step.eps_coef * step.x_coef / step.sigma * (x0 - x0_u)
     assert ((plus - plain) - want).abs().max().item() < 1e-10
@@ -143,7 +140,7 @@ def test_the_control_runs_with_cfg_pp_and_differs_from_the_mixture_only_in_its_n
     assert plus.isfinite().all() and not torch.allclose(plus, plain) and not torch.allclose(plus, mixture)
     # One step: the control's CFG++ mean is the mixture's, the noise its own.
     one = sigmas[:2]
-    step = samplers_module.rfim_step(*one.tolist(), 0.0) if flow else samplers_module.ddim_step(*one.tolist(), 0.0)
+    step = rfim_step(*one.tolist(), 0.0) if flow else ddim_step(*one.tolist(), 0.0)
     x0, x0_u = guided_pair(x, one[0] * torch.ones(x.shape[0], dtype=x.dtype))
     shift = step.eps_coef * step.x_coef / step.sigma * (x0 - x0_u)
     assert ((control(guided_pair, x, one, cfg_pp=True, **options) - control(guided_only, x, one, **options)) - shift

@@ -13,7 +13,7 @@ import torch
 from _toys import LATENT_DTYPES, dtype_id, oracle, shrink_model
 from ddim_gmm.sampling import (PRESETS, ddim_step, draw_mixture, rfim_step, sample_ddim_gmm, sample_rfim,
                                sample_rfim_gmm)
-from ddim_gmm.sampling.kernel import component_coefficients, gmm_step
+from ddim_gmm.sampling.kernel import gmm_step
 from ddim_gmm.sampling.mixture import make_priors
 
 N_DIMS, K, N = 64, 4, 40000
@@ -31,9 +31,9 @@ def one_step_residuals(step, offsets, covariance, s=1.0, priors=None, seed=0, fl
     x = (1 - step.sigma) * x0 + step.sigma * start if flow else x0 + step.sigma * start
     z = torch.randn(n, n_dims, generator=g, dtype=torch.float64).to(device)
     k = torch.multinomial(p, n, replacement=True, generator=g).to(device)
-    coefficients = component_coefficients(mix, covariance, step.var, s)
+    coefficients = mix.covariance.coefficients(mix, step.var, s)
     coefficients = coefficients.to(device) if isinstance(coefficients, torch.Tensor) else coefficients
-    x_next = gmm_step(x, x0, step, z, mix.to(torch.device(device)), s, k, coefficients, covariance)
+    x_next = gmm_step(x, x0, step, z, mix.to(torch.device(device)), s, k, coefficients)
     return (x_next - step.x0_coef * x0).cpu(), mix
 
 

@@ -1,12 +1,15 @@
-"""Structure of the mixture: centred offsets, orthonormal frames, unit scale, VUB's reach, sharing across steps."""
+"""Structure of the mixture: centred offsets, orthonormal frames, unit scale, VUB's reach, sharing across steps; the
+covariance modes as objects."""
+
+import ast
+from pathlib import Path
 
 import pytest
 import torch
 
 from _toys import shrink_model
-from ddim_gmm.sampling import ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
+from ddim_gmm.sampling import COVARIANCES, ddim_step, draw_mixture, low_rank_eigen, sample_ddim_gmm
 from ddim_gmm.sampling import samplers as samplers_module
-from ddim_gmm.sampling.kernel import component_coefficients, mixture_noise
 from ddim_gmm.sampling.mixture import draw_offsets, make_priors, orthonormal_rows
 
 PRIORS = [None, "random", [0.05, 0.15, 0.2, 0.25, 0.35]]
@@ -71,8 +74,8 @@ def test_vub_touches_only_the_first_k_coordinates():
     z = torch.randn(7, 50, dtype=torch.float64, generator=torch.Generator().manual_seed(7))
     k = torch.arange(7) % 5
     var, scale = 0.3, 1.0
-    coefficients = component_coefficients(mix, "vub", var, scale)
-    xi = mixture_noise(z, k, var, scale, mix, coefficients, "vub") - scale * mix.offsets[k]
+    coefficients = mix.covariance.coefficients(mix, var, scale)
+    xi = mix.covariance.offset_and_noise(mix, z, k, var, scale, coefficients) - scale * mix.offsets[k]
     assert torch.allclose(xi[:, 5:], var**0.5 * z[:, 5:], atol=1e-15)
     # uniform priors: every bound is s^2 / K
     assert torch.allclose(xi[:, :5], (var - 0.2) ** 0.5 * z[:, :5], atol=1e-15)
@@ -85,7 +88,7 @@ def test_diag_uses_the_diagonal_of_delta_k():
     assert torch.allclose(mix.diag, torch.diagonal(delta_bar), atol=1e-15)
     z = torch.randn(5, 30, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     k = torch.arange(5)
-    xi = mixture_noise(z, k, 1.0, 0.5, mix, component_coefficients(mix, "diag", 1.0, 0.5), "diag") \
+    xi = mix.covariance.offset_and_noise(mix, z, k, 1.0, 0.5, mix.covariance.coefficients(mix, 1.0, 0.5)) \
         - 0.5 * mix.offsets[k]
     want = (1.0 - 0.25 * torch.diagonal(delta_bar)[None] / (5 * pi[:, None])).clamp_min(0).sqrt() * z
     assert torch.allclose(xi, want, atol=1e-14)
@@ -95,13 +98,13 @@ def test_diag_uses_the_diagonal_of_delta_k():
 def test_shared_offsets_are_drawn_once_per_step_otherwise(monkeypatch, share, n_draws):
     """Shared: one mixture for the whole run; per step: a fresh one at every stochastic step (5 of 6 here)."""
     drawn = []
-    real = samplers_module.draw_mixture
+    real = samplers_module.make_mixture
 
     def spy(*args, **kwargs):
         drawn.append(real(*args, **kwargs))
         return drawn[-1]
 
-    monkeypatch.setattr(samplers_module, "draw_mixture", spy)
+    monkeypatch.setattr(samplers_module, "make_mixture", spy)
     x = torch.randn(2, 3, 4, 4)
     sigmas = torch.tensor([10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.0])
     sample_ddim_gmm(shrink_model, x, sigmas, extra_args={"seed": 3}, disable=True, share_offsets=share)
@@ -122,3 +125,34 @@ def test_noise_matched_scale_is_the_psd_limit():
     s_sq = step.var * mix.max_scale_sq_per_var
     lam_max = (s_sq / (8 * mix.priors.min()) * mix.eigenvalues.max()).item()
     assert abs(lam_max - step.var) < 1e-12
+
+
+def covariance_name_comparisons(folder):
+    """(file, line) of every comparison in folder's modules but covariance.py that involves a covariance mode's name."""
+    found = []
+    for path in sorted(Path(folder).glob("*.py")):
+        if path.name == "covariance.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare) and any(isinstance(n, ast.Constant) and n.value in COVARIANCES
+                                                     for n in ast.walk(node)):
+                found.append((path.name, node.lineno))
+    return found
+
+
+def test_no_module_but_covariance_compares_a_covariance_modes_name(tmp_path):
+    """A mode is an object (sampling/covariance.py) that the mixture carries, never a string compared elsewhere."""
+    sampling = Path(__file__).resolve().parent.parent / "sampling"
+    assert covariance_name_comparisons(sampling) == []
+    # The check sees what it looks for: a module that branches on a name.
+    (tmp_path / "kernel.py").write_text('def noise(covariance):\n    return 1 if covariance == "vub" else 2\n')
+    (tmp_path / "covariance.py").write_text('NAME = "vub" == "vub"\n')
+    assert covariance_name_comparisons(tmp_path) == [("kernel.py", 2)]
+
+
+def test_every_mixture_names_the_mode_that_prepared_it():
+    for covariance in COVARIANCES:
+        mix = draw_mixture("ortho", covariance, priors_for(None), 20, torch.Generator().manual_seed(0), "cpu",
+                           torch.float64)
+        assert mix.covariance.name == covariance
+        assert mix.to(torch.device("cpu")) is mix and mix.to(torch.device("meta")).covariance is mix.covariance
