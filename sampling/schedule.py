@@ -25,15 +25,31 @@ def sigmas_to_floats(sigmas, flow=False):
     if sigmas.ndim != 1 or sigmas.numel() < 1:
         raise ValueError(f"sigmas must be a 1-D tensor with at least one element, got shape {tuple(sigmas.shape)}")
     values = sigmas.detach().double().cpu().tolist()
+
+    def shown(j):
+        return level_text(values[j], sigmas.dtype)
+
     for i, v in enumerate(values):
         if not math.isfinite(v) or v < 0:
-            raise ValueError(f"sigmas must be finite and >= 0, got sigmas[{i}] = {v}")
+            raise ValueError(f"sigmas must be finite and >= 0, got sigmas[{i}] = {shown(i)}")
         if flow and v > 1:
-            raise ValueError(f"flow sigmas (tau) must lie in [0, 1], got sigmas[{i}] = {v}")
+            raise ValueError(f"flow sigmas (tau) must lie in [0, 1], got sigmas[{i}] = {shown(i)}")
         if i > 0 and v > values[i - 1]:
-            raise ValueError(f"sigmas must be non-increasing, got sigmas[{i - 1}] = {values[i - 1]} < "
-                             f"sigmas[{i}] = {v}")
+            raise ValueError(f"sigmas must be non-increasing, got sigmas[{i - 1}] = {shown(i - 1)} < "
+                             f"sigmas[{i}] = {shown(i)}")
     return values
+
+
+def level_text(value, dtype):
+    """The shortest decimal that reads back as `value` in `dtype` (float32 sigmas print as 14.6, not as the float64
+    14.600000381469727 they widen to); at most 17 digits, which read back exactly in any float dtype."""
+    if not math.isfinite(value) or not dtype.is_floating_point:
+        return repr(value)
+    for digits in range(1, 18):
+        text = f"{value:.{digits}g}"
+        if torch.tensor(float(text), dtype=dtype).item() == value:
+            return text
+    return repr(value)
 
 
 def alpha_from_sigma(sigma):

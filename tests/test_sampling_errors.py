@@ -155,3 +155,17 @@ def test_a_non_finite_output_names_the_step_as_the_callback_counts_it_and_a_scri
                    "the sigmas are the model's", "In ComfyUI: --fp32-unet", "a lower CFG scale"):
         assert remedy in message
     assert not re.search(r"\d\.\d{5,}", message)  # no float32 noise such as 14.600001335144043
+
+
+@pytest.mark.parametrize("dtype, bad, shown", [
+    (torch.float32, 15.0, "sigmas[0] = 14.6 < sigmas[1] = 15"),
+    (torch.float32, 14.600001, "sigmas[0] = 14.6 < sigmas[1] = 14.600001"),  # as many digits as tell them apart
+    (torch.float64, 15.0, "sigmas[0] = 14.6 < sigmas[1] = 15"),
+    (torch.bfloat16, 15.0, "sigmas[0] = 14.6 < sigmas[1] = 15"),
+])
+def test_bad_sigmas_print_as_written_in_their_dtype(dtype, bad, shown):
+    """A float32 14.6 widens to 14.600000381469727; the message prints the shortest text that reads back as the
+    sigma in its own dtype, so it shows what the user wrote."""
+    sigmas = torch.tensor([14.6, bad, 0.0], dtype=dtype)
+    with pytest.raises(ValueError, match=re.escape(f"sigmas must be non-increasing, got {shown}") + "$"):
+        sample_ddim_gmm(lambda x, sigma: x, torch.zeros(1, 16), sigmas, n_components=2)
