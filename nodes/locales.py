@@ -22,7 +22,7 @@ from pathlib import Path
 from .. import generated
 from .options import WIDGETS
 from .sampler_node import widget_input
-from .tables import code, escape, table
+from .tables import code, escape, table, widget_values
 from .translations import LANGUAGES, TRANSLATIONS, glossary_entries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -54,14 +54,6 @@ def node_defs(language):
 
 def node_defs_json(language):
     return json.dumps(node_defs(language), ensure_ascii=False, indent=2) + "\n"
-
-
-def widget_values(kind, spec, value_range):
-    if isinstance(kind, list):
-        return ", ".join(map(code, kind))
-    if kind == "BOOLEAN":
-        return f"{code(spec['label_on'])} / {code(spec['label_off'])}"
-    return value_range.format(low=f"{spec['min']:g}", high=f"{spec['max']:g}")
 
 
 def widgets_table(language):

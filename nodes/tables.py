@@ -36,12 +36,13 @@ def table(header, rows):
     return "\n".join("|" + "|".join(f" {cell.strip()} " for cell in line) + "|" for line in lines)
 
 
-def widget_values(kind, spec):
+def widget_values(kind, spec, value_range="{low} to {high}"):
+    """A widget's values as the node shows them: combo values, toggle labels, or its range in `value_range`'s words."""
     if isinstance(kind, list):
         return ", ".join(map(code, kind))
     if kind == "BOOLEAN":
         return f"{code(spec['label_on'])} / {code(spec['label_off'])}"
-    return f"{spec['min']:g} to {spec['max']:g}"
+    return value_range.format(low=f"{spec['min']:g}", high=f"{spec['max']:g}")
 
 
 def first_sentence(text):
